@@ -1,0 +1,236 @@
+"""Answer quality of the matcher against two baselines, in one run.
+
+    python bench/evaluate.py [--knowledge knowledge] [--dev ../shared/knowledge/dev_questions.tsv] [--tune]
+
+Sets measured:
+- dev: the development question set (in-scope and "-" out-of-scope questions);
+- lovo: every variant of every FAQ entry held out in turn (the index rebuilt without it), plus our own
+  out-of-scope questions (bench/out_of_scope.tsv). Thresholds are chosen on this set, never on dev.
+
+Systems:
+- ours: bot.core.matcher.Matcher with its default thresholds;
+- rapidfuzz: plain ``process.extractOne`` (default processor, WRatio) over every question and variant,
+  answering above a threshold; shown at its best threshold and at equal risk (the highest-top-1
+  threshold whose wrong-answer and out-of-scope rates are no higher than ours);
+- bm25: Okapi BM25 (k1=1.5, b=0.75) over lower-cased words, one document per entry (all its questions
+  and variants), same two thresholds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rapidfuzz import process  # noqa: E402
+
+from bot.core.evaluation import OUT_OF_SCOPE, Labelled, Metrics, Outcome, load_question_set, score  # noqa: E402
+from bot.core.knowledge import FaqEntry, load_knowledge  # noqa: E402
+from bot.core.matcher import Candidate, Matcher, Thresholds, decide  # noqa: E402
+from bot.core.text import normalize  # noqa: E402
+
+# -- the two baselines ---------------------------------------------------------------------------
+
+
+class RapidfuzzBaseline:
+    def __init__(self, entries: Sequence[FaqEntry]):
+        self.choices: list[str] = []
+        self.ids: list[str] = []
+        for e in entries:
+            for lang in ("ky", "ru"):
+                for text in e.texts(lang):
+                    self.choices.append(text)
+                    self.ids.append(e.id)
+
+    def scored(self, question: str) -> tuple[str | None, float, tuple[str, ...]]:
+        best = process.extractOne(question, self.choices)  # default scorer WRatio, default processor
+        top3 = process.extract(question, self.choices, limit=10)
+        offered = tuple(dict.fromkeys(self.ids[i] for _, _, i in top3))[:3]
+        if best is None:
+            return None, 0.0, ()
+        return self.ids[best[2]], best[1], offered
+
+
+class Bm25Baseline:
+    def __init__(self, entries: Sequence[FaqEntry], k1: float = 1.5, b: float = 0.75):
+        self.ids = [e.id for e in entries]
+        self.docs = [Counter(self._tokens(" ".join(e.texts("ky") + e.texts("ru")))) for e in entries]
+        self.lengths = [sum(d.values()) for d in self.docs]
+        self.avg = sum(self.lengths) / max(len(self.docs), 1)
+        df = Counter(t for d in self.docs for t in d)
+        n = len(self.docs)
+        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        self.k1, self.b = k1, b
+
+    @staticmethod
+    def _tokens(text: str) -> list[str]:
+        return [w for w in "".join(c if c.isalnum() else " " for c in normalize(text)).split() if len(w) > 1]
+
+    def scored(self, question: str) -> tuple[str | None, float, tuple[str, ...]]:
+        q = self._tokens(question)
+        scores = []
+        for i, doc in enumerate(self.docs):
+            s = 0.0
+            for t in q:
+                f = doc.get(t)
+                if f:
+                    s += self.idf[t] * f * (self.k1 + 1) / (f + self.k1 * (1 - self.b + self.b * self.lengths[i] / self.avg))
+            scores.append(s)
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])
+        if not order or scores[order[0]] == 0:
+            return None, 0.0, ()
+        return self.ids[order[0]], scores[order[0]], tuple(self.ids[i] for i in order[:3] if scores[i] > 0)
+
+
+def threshold_outcomes(scored: list[tuple[str | None, float, tuple[str, ...]]], threshold: float) -> list[Outcome]:
+    return [Outcome(top if top and s >= threshold else None, offered) for top, s, offered in scored]
+
+
+def sweep(items: list[Labelled], scored, limit: Metrics | None) -> tuple[float, Metrics, float, Metrics]:
+    """(best threshold, its metrics, equal-risk threshold, its metrics)."""
+    candidates = sorted({s for _, s, _ in scored} | {0.0, float("inf")})
+    results = [(t, score(items, threshold_outcomes(scored, t))) for t in candidates]
+    best_t, best_m = max(results, key=lambda r: (r[1].top1, -r[1].wrong, -r[1].oos_answered))
+    eligible = [r for r in results if limit is None or (r[1].wrong <= limit.wrong and r[1].oos_answered <= limit.oos_answered)]
+    eq_t, eq_m = max(eligible, key=lambda r: (r[1].top1, -r[0]))
+    return best_t, best_m, eq_t, eq_m
+
+
+# -- held-out variants ---------------------------------------------------------------------------
+
+
+def without_variant(entries: list[FaqEntry], idx: int, lang: str, j: int) -> list[FaqEntry]:
+    e = entries[idx]
+    variants = dict(e.variants)
+    variants[lang] = tuple(v for k, v in enumerate(e.variants[lang]) if k != j)
+    return [*entries[:idx], dataclasses.replace(e, variants=variants), *entries[idx + 1 :]]
+
+
+def lovo_rankings(entries: list[FaqEntry], thresholds: Thresholds, builder=Matcher):
+    """For every variant: (Labelled, its ranking by ours built without it, the baselines' scores)."""
+    rows = []
+    for idx, e in enumerate(entries):
+        for lang in ("ky", "ru"):
+            for j, variant in enumerate(e.variants[lang]):
+                reduced = without_variant(entries, idx, lang, j)
+                matcher = builder(reduced, thresholds)
+                result = matcher.match(variant)
+                rows.append(
+                    (
+                        Labelled(e.id, variant),
+                        result.candidates if result.small_talk is None else (),
+                        RapidfuzzBaseline(reduced).scored(variant),
+                        Bm25Baseline(reduced).scored(variant),
+                    )
+                )
+    return rows
+
+
+def ours_outcomes(rankings: Sequence[Sequence[Candidate]], t: Thresholds) -> list[Outcome]:
+    out = []
+    for ranked in rankings:
+        status, entry_id, suggestions = decide(ranked, t)
+        out.append(Outcome(entry_id, tuple(c.entry_id for c in suggestions)))
+    return out
+
+
+def tune(items: list[Labelled], rankings, base: Thresholds) -> tuple[Thresholds, Metrics]:
+    """Highest top-1 with wrong <= 3% and out-of-scope <= 5%, among a coarse grid (ties: safer)."""
+    best = None
+    for answer in [x / 100 for x in range(40, 86, 2)]:
+        for margin in [x / 100 for x in range(0, 31, 2)]:
+            t = dataclasses.replace(base, answer=answer, margin=margin)
+            m = score(items, ours_outcomes(rankings, t))
+            if m.wrong <= 0.03 and m.oos_answered <= 0.05:
+                key = (m.top1, -m.wrong, answer + margin)
+                if best is None or key > best[0]:
+                    best = (key, t, m)
+    if best is None:
+        raise SystemExit("no thresholds meet the risk limits")
+    return best[1], best[2]
+
+
+def report(name: str, metrics: Metrics, extra: str = "") -> None:
+    print(f"  {name:<28} {metrics.row()}{extra}")
+
+
+def run_set(title: str, items: list[Labelled], our: list[Outcome], rf, bm) -> None:
+    ours_m = score(items, our)
+    print(f"\n{title}")
+    report("ours", ours_m)
+    for name, scored in (("rapidfuzz extractOne WRatio", rf), ("bm25", bm)):
+        best_t, best_m, eq_t, eq_m = sweep(items, scored, ours_m)
+        report(f"{name} @best", best_m, f"  threshold {best_t:.2f}")
+        report(f"{name} @equal-risk", eq_m, f"  threshold {eq_t:.2f}")
+        if name.startswith("rapidfuzz"):
+            ratio = ours_m.top1 / eq_m.top1 if eq_m.top1 else float("inf")
+            print(f"  {'':<28} ours / rapidfuzz top-1 at equal risk: {ratio:.2f}x")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--knowledge", default=str(ROOT / "knowledge"))
+    parser.add_argument("--dev", default=str(ROOT.parent / "shared" / "knowledge" / "dev_questions.tsv"))
+    parser.add_argument("--oos", default=str(ROOT / "bench" / "out_of_scope.tsv"))
+    parser.add_argument("--tune", action="store_true", help="search thresholds on lovo (never on dev)")
+    parser.add_argument("--show-misses", action="store_true")
+    args = parser.parse_args(argv)
+
+    entries = load_knowledge(args.knowledge)
+    thresholds = Thresholds()
+    started = time.perf_counter()
+
+    print(f"knowledge: {len(entries)} entries, thresholds: {thresholds}")
+
+    # LOVO + our own out-of-scope questions
+    rows = lovo_rankings(entries, thresholds)
+    oos_items = load_question_set(args.oos)
+    full = Matcher(entries, thresholds)
+    rf_full, bm_full = RapidfuzzBaseline(entries), Bm25Baseline(entries)
+    for item in oos_items:
+        result = full.match(item.question)
+        rows.append((item, result.candidates, rf_full.scored(item.question), bm_full.scored(item.question)))
+    lovo_items = [r[0] for r in rows]
+    lovo_ranks = [r[1] for r in rows]
+    if args.tune:
+        thresholds, m = tune(lovo_items, lovo_ranks, thresholds)
+        print(f"tuned on lovo: answer={thresholds.answer} margin={thresholds.margin}  ->  {m.row()}")
+        full = Matcher(entries, thresholds)
+    run_set(
+        "lovo (held-out FAQ variants + bench/out_of_scope.tsv)",
+        lovo_items,
+        ours_outcomes(lovo_ranks, thresholds),
+        [r[2] for r in rows],
+        [r[3] for r in rows],
+    )
+
+    if Path(args.dev).exists():
+        dev = load_question_set(args.dev)
+        results = [full.match(i.question) for i in dev]
+        ours = [
+            Outcome(r.entry_id if r.status == "answer" else None, tuple(c.entry_id for c in r.suggestions))
+            for r in results
+        ]
+        run_set("dev (../shared/knowledge/dev_questions.tsv)", dev, ours,
+                [rf_full.scored(i.question) for i in dev], [bm_full.scored(i.question) for i in dev])
+        if args.show_misses:
+            for item, r in zip(dev, results, strict=True):
+                if r.entry_id != item.expected and not (item.expected == OUT_OF_SCOPE and r.status != "answer"):
+                    top = ", ".join(f"{c.entry_id} {c.score:.2f}" for c in r.candidates[:3])
+                    print(f"    {r.status:<7} expected {item.expected:<26} {item.question!r}  [{top}]")
+    else:
+        print(f"\n(dev set {args.dev} not found: skipped)")
+    print(f"\nelapsed {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

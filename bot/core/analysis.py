@@ -1,0 +1,170 @@
+"""Turn a question into the terms the matcher compares, for Kyrgyz or for Russian.
+
+Pipeline per word: Latin → Cyrillic (in :mod:`bot.core.text`), abbreviation expansion, stop and question
+words dropped, then the language's stemmer (Snowball for Russian, our suffix stripper for Kyrgyz), then
+folding (ө→о, ү→у, ң→н) and synonyms. Both sides of a comparison (the FAQ and the question) go through the
+same function, so they meet on the same terms.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import snowballstemmer
+
+from bot.core.kyrgyz import strip_suffixes
+from bot.core.lexicon import (
+    ABBREVIATIONS,
+    GREETINGS,
+    INTENT_PHRASES,
+    KY_STOP,
+    RU_LOAN_CANONICAL,
+    RU_LOAN_ROOTS,
+    RU_STOP,
+    SYNONYMS,
+    THANKS,
+)
+from bot.core.text import KYRGYZ_LETTERS, fold, words
+
+LANGUAGES = ("ky", "ru")
+_RU_STEMMER = snowballstemmer.stemmer("russian")
+_RU_ENDING = re.compile(r"(ость|ости|ение|ения|ании|ание|ого|его|ому|ему|ый|ий|ая|яя|ое|ые|ых|ими|ться|ется|ются|ует|ют|ешь|ство|ства|ции|ция|цию)$")
+_KY_ENDING = re.compile(r"(дын|дин|дун|нын|нин|нун|тын|тин|тун|лар|лер|лор|дар|дер|дор|тар|тер|тор|ган|ген|гон|кан|кен|кон|уу|оо|бы|бу|би|пы|пу|пи|дык|дик|дук|лык|лик|лук|чы|чу|чи|ыш|иш|уш)$")
+_OSH_FORMS = frozenset({"ош", "оша", "ошу", "ошом", "оше", "ошский", "ошского", "ошском", "ошской", "ошкий"})
+
+
+@lru_cache(maxsize=50_000)
+def _stem_ru(word: str) -> str:
+    folded = fold(word)
+    if folded in _OSH_FORMS:
+        return "ош"
+    for root in RU_LOAN_ROOTS:
+        if folded.startswith(root) and len(folded) - len(root) <= 4:
+            return RU_LOAN_CANONICAL.get(root, root)
+    return fold(_RU_STEMMER.stemWord(word))
+
+
+def _stem_ky(word: str) -> str:
+    return strip_suffixes(fold(word))
+
+
+def _expand_abbreviations(tokens: list[str], lang: str) -> list[str]:
+    out: list[str] = []
+    for token in tokens:
+        expansion = ABBREVIATIONS.get(fold(token))
+        out.extend(expansion[lang].split() if expansion else [token])
+    return out
+
+
+_MAX_PHRASE = max(len(k) for k in INTENT_PHRASES)
+
+
+def _intent_at(tokens: list[str], i: int) -> tuple[str, int] | None:
+    """The intent term a question-word phrase starting at ``i`` stands for, and its length in words."""
+    for size in range(_MAX_PHRASE, 0, -1):
+        intent = INTENT_PHRASES.get(tuple(tokens[i : i + size]))
+        if intent:
+            return intent, size
+    return None
+
+
+@lru_cache(maxsize=20_000)
+def _analyze_cached(text: str, lang: str) -> tuple[str, ...]:
+    stop = RU_STOP if lang == "ru" else KY_STOP
+    synonyms = SYNONYMS[lang]
+    stem = _stem_ru if lang == "ru" else _stem_ky
+    terms: list[str] = []
+    tokens = _expand_abbreviations(words(text), lang)
+    folded_tokens = [fold(t) for t in tokens]
+    skip = 0
+    for i, token in enumerate(tokens):
+        if skip:
+            skip -= 1
+            continue
+        intent = _intent_at(folded_tokens, i)
+        if intent:
+            terms.append(intent[0])
+            skip = intent[1] - 1
+            continue
+        folded = folded_tokens[i]
+        if folded in stop or (len(folded) < 2 and not folded.isdigit()):
+            continue
+        term = folded if folded.isdigit() else stem(token)
+        if not term.isdigit() and len(term) < 2:
+            continue
+        terms.append(synonyms.get(term, term))
+    return tuple(terms)
+
+
+def analyze(text: str, lang: str) -> tuple[str, ...]:
+    """The question's terms as seen by the ``lang`` pipeline (duplicates kept, order kept)."""
+    return _analyze_cached(text[:2000], lang)
+
+
+def _marker_votes(tokens: list[str]) -> tuple[float, float]:
+    ky = ru = 0.0
+    for token in tokens:
+        if KYRGYZ_LETTERS & set(token):
+            ky += 2
+            continue
+        folded = fold(token)
+        if folded in KY_STOP:
+            ky += 1
+        elif folded in RU_STOP:
+            ru += 1
+        elif _KY_ENDING.search(folded):
+            ky += 0.5
+        elif _RU_ENDING.search(folded):
+            ru += 0.5
+    return ky, ru
+
+
+def detect_language(
+    text: str, vocabulary: dict[str, frozenset[str]] | None = None
+) -> tuple[str | None, float]:
+    """Guess "ky" or "ru" for a question; returns (language or None, confidence 0..1).
+
+    Votes come from Kyrgyz letters, each language's function words and endings, and, when given, the
+    FAQ's own vocabulary per language (so "мыйзам" counts for Kyrgyz and "закон" for Russian).
+    """
+    tokens = words(text)
+    if not tokens:
+        return None, 0.0
+    ky, ru = _marker_votes(tokens)
+    if vocabulary:
+        for token in tokens:
+            ky_term, ru_term = _stem_ky(token), _stem_ru(token)
+            in_ky = ky_term in vocabulary.get("ky", ()) or fold(token) in vocabulary.get("ky", ())
+            in_ru = ru_term in vocabulary.get("ru", ()) or fold(token) in vocabulary.get("ru", ())
+            if in_ky and not in_ru:
+                ky += 1
+            elif in_ru and not in_ky:
+                ru += 1
+    total = ky + ru
+    if total == 0:
+        return None, 0.0
+    if ky == ru:
+        return None, 0.0
+    lang = "ky" if ky > ru else "ru"
+    return lang, abs(ky - ru) / total
+
+
+def small_talk_kind(text: str) -> str | None:
+    """"greeting" or "thanks" when the message is only that (plus stop words), else None."""
+    tokens = [fold(t) for t in words(text)]
+    if not tokens:
+        return None
+    kinds = set()
+    for token in tokens:
+        if token in GREETINGS:
+            kinds.add("greeting")
+        elif token in THANKS:
+            kinds.add("thanks")
+        elif token in RU_STOP or token in KY_STOP:
+            continue
+        else:
+            return None
+    if not kinds:
+        return None
+    return "thanks" if "thanks" in kinds else "greeting"

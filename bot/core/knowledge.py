@@ -1,0 +1,223 @@
+"""The FAQ: entries, their YAML format and its validation.
+
+Format (``knowledge/faq/*.yaml``, each file a YAML list)::
+
+    - id: akim-appointment            # stable slug: a-z, 0-9 and "-"
+      category: akims
+      question: {ky: "...", ru: "..."}
+      variants: {ky: ["...", ...], ru: ["...", ...]}
+      answer: {ky: "...", ru: "..."}
+      basis: {ky: "...", ru: "..."}
+      reviewed: 2026-11-26
+
+Validation collects every problem and names the file, the entry and the field, so a reviewer can fix a
+whole file in one pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LANGS = ("ky", "ru")
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+REQUIRED_FIELDS = ("id", "category", "question", "variants", "answer", "basis", "reviewed")
+KNOWN_FIELDS = frozenset(REQUIRED_FIELDS)
+MAX_TEXT = 3500  # Telegram allows 4096 characters in a message; the rest is the frame around it
+MAX_VARIANT = 300
+
+
+class KnowledgeError(ValueError):
+    """The knowledge files are invalid; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    id: str
+    category: str
+    question: Mapping[str, str]
+    variants: Mapping[str, tuple[str, ...]]
+    answer: Mapping[str, str]
+    basis: Mapping[str, str]
+    reviewed: dt.date
+    source: str = field(default="", compare=False)
+
+    def texts(self, lang: str) -> list[str]:
+        """The canonical question and every variant in ``lang``: what the matcher indexes."""
+        return [self.question[lang], *self.variants[lang]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "category": self.category,
+            "question": {lang: self.question[lang] for lang in LANGS},
+            "variants": {lang: list(self.variants[lang]) for lang in LANGS},
+            "answer": {lang: self.answer[lang] for lang in LANGS},
+            "basis": {lang: self.basis[lang] for lang in LANGS},
+            "reviewed": self.reviewed.isoformat(),
+        }
+
+
+def _where(source: str, index: int, entry_id: object) -> str:
+    name = f"'{entry_id}'" if isinstance(entry_id, str) and entry_id else f"#{index + 1}"
+    return f"{source}: entry {name}"
+
+
+def _check_text(value: object, where: str, field_name: str, problems: list[str], limit: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"{where}: field '{field_name}' must be a non-empty text")
+        return ""
+    if len(value) > limit:
+        problems.append(f"{where}: field '{field_name}' is {len(value)} characters, at most {limit}")
+    return value.strip()
+
+
+def _check_bilingual(raw: Mapping[str, Any], name: str, where: str, problems: list[str]) -> dict[str, str]:
+    value = raw.get(name)
+    if not isinstance(value, Mapping):
+        problems.append(f"{where}: field '{name}' must map ky and ru to texts")
+        return {}
+    for extra in sorted(set(value) - set(LANGS), key=str):
+        problems.append(f"{where}: field '{name}.{extra}' is not a known language (ky, ru)")
+    limit = MAX_VARIANT if name == "question" else MAX_TEXT
+    return {lang: _check_text(value.get(lang), where, f"{name}.{lang}", problems, limit) for lang in LANGS}
+
+
+def _check_variants(raw: Mapping[str, Any], where: str, problems: list[str]) -> dict[str, tuple[str, ...]]:
+    value = raw.get("variants")
+    if not isinstance(value, Mapping):
+        problems.append(f"{where}: field 'variants' must map ky and ru to lists of texts")
+        return {lang: () for lang in LANGS}
+    out: dict[str, tuple[str, ...]] = {}
+    for extra in sorted(set(value) - set(LANGS), key=str):
+        problems.append(f"{where}: field 'variants.{extra}' is not a known language (ky, ru)")
+    for lang in LANGS:
+        items = value.get(lang)
+        if not isinstance(items, list):
+            problems.append(f"{where}: field 'variants.{lang}' must be a list of texts")
+            out[lang] = ()
+            continue
+        texts = [_check_text(item, where, f"variants.{lang}[{i}]", problems, MAX_VARIANT) for i, item in enumerate(items)]
+        out[lang] = tuple(t for t in texts if t)
+    return out
+
+
+def _check_date(value: object, where: str, problems: list[str]) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    problems.append(f"{where}: field 'reviewed' must be a date like 2026-11-26")
+    return dt.date.min
+
+
+def parse_entry(raw: object, source: str, index: int, problems: list[str]) -> FaqEntry | None:
+    """Validate one raw mapping; append problems and return None when it is not a valid entry."""
+    if not isinstance(raw, Mapping):
+        problems.append(f"{source}: entry #{index + 1} must be a mapping of fields")
+        return None
+    entry_id = raw.get("id")
+    where = _where(source, index, entry_id)
+    before = len(problems)
+    for missing in (f for f in REQUIRED_FIELDS if f not in raw):
+        problems.append(f"{where}: field '{missing}' is missing")
+    for unknown in sorted(set(raw) - KNOWN_FIELDS, key=str):
+        problems.append(f"{where}: field '{unknown}' is not a known field")
+    if "id" in raw and (not isinstance(entry_id, str) or not ID_RE.match(entry_id)):
+        problems.append(f"{where}: field 'id' must be a slug of a-z, 0-9 and '-'")
+    category = raw.get("category")
+    if "category" in raw and (not isinstance(category, str) or not category.strip()):
+        problems.append(f"{where}: field 'category' must be a non-empty text")
+    question = _check_bilingual(raw, "question", where, problems) if "question" in raw else {}
+    answer = _check_bilingual(raw, "answer", where, problems) if "answer" in raw else {}
+    basis = _check_bilingual(raw, "basis", where, problems) if "basis" in raw else {}
+    variants = _check_variants(raw, where, problems) if "variants" in raw else {}
+    reviewed = _check_date(raw.get("reviewed"), where, problems) if "reviewed" in raw else dt.date.min
+    if len(problems) > before:
+        return None
+    return FaqEntry(
+        id=str(entry_id),
+        category=str(category).strip(),
+        question=question,
+        variants=variants,
+        answer=answer,
+        basis=basis,
+        reviewed=reviewed,
+        source=source,
+    )
+
+
+def parse_entries(items: object, source: str) -> tuple[list[FaqEntry], list[str]]:
+    problems: list[str] = []
+    if not isinstance(items, list):
+        return [], [f"{source}: the file must be a YAML list of entries"]
+    entries = [e for i, raw in enumerate(items) if (e := parse_entry(raw, source, i, problems))]
+    return entries, problems
+
+
+def check_unique(entries: Iterable[FaqEntry]) -> list[str]:
+    seen: dict[str, str] = {}
+    problems = []
+    for entry in entries:
+        if entry.id in seen:
+            problems.append(f"{entry.source}: entry '{entry.id}': field 'id' duplicates the entry in {seen[entry.id]}")
+        else:
+            seen[entry.id] = entry.source
+    return problems
+
+
+def parse_yaml_text(text: str, source: str) -> list[FaqEntry]:
+    """Parse one YAML document of entries; raise KnowledgeError naming every problem."""
+    try:
+        items = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise KnowledgeError([f"{source}: not valid YAML{where}: {getattr(exc, 'problem', exc)}"]) from exc
+    entries, problems = parse_entries(items, source)
+    problems += check_unique(entries)
+    if problems:
+        raise KnowledgeError(problems)
+    return entries
+
+
+def load_knowledge(directory: str | Path) -> list[FaqEntry]:
+    """Load and validate every ``faq/*.yaml`` file below ``directory`` (or ``directory`` itself)."""
+    root = Path(directory)
+    faq_dir = root / "faq" if (root / "faq").is_dir() else root
+    files = sorted(faq_dir.glob("*.yaml")) + sorted(faq_dir.glob("*.yml"))
+    if not files:
+        raise KnowledgeError([f"{faq_dir}: no FAQ files (*.yaml) found"])
+    entries: list[FaqEntry] = []
+    problems: list[str] = []
+    for path in files:
+        try:
+            entries += parse_yaml_text(path.read_text(encoding="utf-8"), str(path))
+        except KnowledgeError as exc:
+            problems += exc.problems
+    problems += check_unique(entries)
+    if problems:
+        raise KnowledgeError(problems)
+    return entries
+
+
+def dump_entries(entries: Iterable[FaqEntry]) -> str:
+    """YAML in the shipped format (the inverse of :func:`parse_yaml_text`)."""
+    return yaml.safe_dump(
+        [e.to_dict() for e in entries], allow_unicode=True, sort_keys=False, width=100, default_flow_style=False
+    )

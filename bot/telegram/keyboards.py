@@ -1,0 +1,35 @@
+"""Inline keyboards. Button texts go through gettext like every other user-facing string."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.core.knowledge import FaqEntry
+from bot.telegram.callbacks import LanguageChoice, OpenEntry
+
+BUTTON_TEXT_LIMIT = 60
+
+
+def shorten(text: str, limit: int = BUTTON_TEXT_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    # Each language is named in itself; the catalogs keep these names unchanged.
+    builder.button(text=_("Кыргызча"), callback_data=LanguageChoice(code="ky"))
+    builder.button(text=_("Русский"), callback_data=LanguageChoice(code="ru"))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def suggestions_keyboard(entries: Iterable[FaqEntry], lang: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for entry in entries:
+        builder.button(text=shorten(entry.question[lang]), callback_data=OpenEntry(entry_id=entry.id, lang=lang))
+    builder.adjust(1)
+    return builder.as_markup()
