@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     )
     database_path: Path = Field(default=Path("data/bot.sqlite3"), description="SQLite database file")
     knowledge_dir: Path = Field(default=Path("knowledge"), description="Folder with faq/*.yaml")
-    locales_dir: Path = Field(default=Path(__file__).resolve().parent.parent / "locales")
+    locales_dir: Path = Field(default=Path("locales"), description="Folder with the ky and ru catalogs")
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(
         default=frozenset(), description="Comma-separated Telegram user ids of the admins"
     )

@@ -52,7 +52,10 @@ def _stem_ky(word: str) -> str:
 def _expand_abbreviations(tokens: list[str], lang: str) -> list[str]:
     out: list[str] = []
     for token in tokens:
-        expansion = ABBREVIATIONS.get(fold(token))
+        key = fold(token)
+        if key not in ABBREVIATIONS and lang == "ky":
+            key = strip_suffixes(key)  # "МГАнын" is МГА with a genitive ending
+        expansion = ABBREVIATIONS.get(key)
         out.extend(expansion[lang].split() if expansion else [token])
     return out
 

@@ -75,6 +75,9 @@ PROTECTED = frozenset(
         "болум",
         "болук",
         "суроо",
+        "кабыл",
+        "талапкер",
+        "шайла",
         "жооп",
     }
 )
@@ -131,7 +134,7 @@ def _consonant_ok(stem: str, suffix: str) -> bool:
         return end_vowel or end == "н"
     if first == "л":
         return end_vowel or end in "йрл"
-    if first in "сй":
+    if first in "сйш":
         return end_vowel
     return True
 
@@ -211,12 +214,18 @@ SUFFIXES = _expand(
         "мЫн",
         "бЫ",
         "чЫ",
+        "шА",  # reciprocal after a vowel: дайында-ша-бы, шайла-ша-бы
         "лЫк",
         "ДЫк",
         "ЛЫк",
         "ДЫкт",
     ]
 )
+
+
+def _cuts_into_protected(stem: str, candidate: str) -> bool:
+    """True when stripping would shorten a protected word itself (районун → райо instead of район)."""
+    return any(stem.startswith(word) and len(candidate) < len(word) for word in PROTECTED)
 
 
 @lru_cache(maxsize=50_000)
@@ -233,6 +242,8 @@ def strip_suffixes(word: str) -> str:
             if _last_vowel(candidate) is None:
                 continue
             if not _consonant_ok(candidate, suffix):
+                continue
+            if _cuts_into_protected(stem, candidate):
                 continue
             if suffix not in _HARMONY_FREE and not _harmony_ok(candidate, _vowels(suffix)):
                 continue

@@ -30,8 +30,8 @@ from bot.core.lexicon import INTENT_PREFIX
 
 @dataclass(frozen=True)
 class Thresholds:
-    answer: float = 0.55  # the best entry's score needed to answer
-    margin: float = 0.12  # ... and its lead over the second entry
+    answer: float = 0.58  # the best entry's score needed to answer (tuned on held-out variants: bench/evaluate.py --tune)
+    margin: float = 0.14  # ... and its lead over the second entry
     suggest: float = 0.30  # the lowest score worth suggesting
     suggest_ratio: float = 0.55  # suggestions within this fraction of the best score
     max_suggestions: int = 3
@@ -151,6 +151,7 @@ class _LanguageIndex:
         query_weight = 0.0
         matched_q: dict[int, float] = {}
         matched_d: dict[int, float] = {}
+        has_content: dict[int, bool] = {}  # a text that shares only question words is no match
         for term in unique:
             expansions = self.expand(term)
             if not expansions:
@@ -168,13 +169,18 @@ class _LanguageIndex:
                         best[doc] = sim
                     # Text-side coverage: each of the text's terms counts once, at its best similarity.
                     matched_d[doc] = matched_d.get(doc, 0.0) + sim * idf_other
+            is_content = not term.startswith(INTENT_PREFIX)
             for doc, sim in best.items():
                 matched_q[doc] = matched_q.get(doc, 0.0) + sim * weight
+                if is_content:
+                    has_content[doc] = True
         b2 = beta * beta
         scores = {}
         if query_weight == 0:
             return {}
         for doc, q_hit in matched_q.items():
+            if doc not in has_content:
+                continue
             q = q_hit / query_weight
             d = min(1.0, matched_d[doc] / self.doc_weight[doc])
             scores[doc] = (1 + b2) * q * d / (b2 * d + q) if q + d else 0.0

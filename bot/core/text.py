@@ -40,6 +40,8 @@ _LATIN_MULTI = [
     ("ts", "ц"),
     ("ch", "ч"),
     ("sh", "ш"),
+    ("iia", "ия"),
+    ("iiu", "ию"),
     ("ya", "я"),
     ("ia", "я"),
     ("yu", "ю"),
@@ -87,14 +89,14 @@ _LATIN_SINGLE = {
     "`": "",
 }
 
-_FOLD = str.maketrans({"ө": "о", "ү": "у", "ң": "н", "э": "е", "ъ": "", "ь": "", "щ": "шч"})
+_FOLD = str.maketrans({"ё": "е", "ө": "о", "ү": "у", "ң": "н", "э": "е", "ъ": "", "ь": "", "щ": "шч"})
 _WORD_RE = re.compile(r"[^\W_]+(?:['`][^\W_]+)*", re.UNICODE)
 _LATIN_RE = re.compile(r"[a-zöüñçşı]")
 _CYRILLIC_RE = re.compile(r"[а-яөүң]")
 
 
 def fold(word: str) -> str:
-    """Fold the letters people often leave out: ө→о, ү→у, ң→н, э→е, щ→шч, and drop ъ/ь."""
+    """Fold the letters people often leave out: ё→е, ө→о, ү→у, ң→н, э→е, щ→шч, and drop ъ/ь."""
     return word.translate(_FOLD)
 
 

@@ -1,0 +1,141 @@
+"""A bot under test: the real Bot, Dispatcher, routers and middlewares, with an in-process Bot API.
+
+Updates are fed through ``Dispatcher.feed_update`` exactly as polling would deliver them, and every API
+call the bot makes is recorded by :class:`LocalSession` (which validates the answers with aiogram's own
+response checking).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from html.parser import HTMLParser
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.methods import AnswerCallbackQuery, SendMessage
+from aiogram.types import CallbackQuery, Chat, ChatMemberUpdated, Message, Sticker, Update, User
+
+from bot.config import Settings
+from bot.telegram.factory import Services, create_bot, create_dispatcher, create_services
+from bot.telegram.local_session import LocalSession
+
+# The HTML subset Telegram accepts with parse_mode=HTML.
+TELEGRAM_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+                 "tg-spoiler", "blockquote", "tg-emoji", "span"}
+
+
+class _TelegramHtmlChecker(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag not in TELEGRAM_TAGS:
+            self.problems.append(f"tag <{tag}> is not allowed")
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"unbalanced </{tag}>")
+        else:
+            self.stack.pop()
+
+
+def assert_telegram_html(text: str) -> None:
+    """Fail if ``text`` would be rejected by Telegram's HTML parser (unknown or unbalanced tags)."""
+    checker = _TelegramHtmlChecker()
+    checker.feed(text)
+    checker.close()
+    problems = checker.problems + [f"<{t}> not closed" for t in checker.stack]
+    assert not problems, f"{problems} in {text!r}"
+
+
+class BotHarness:
+    def __init__(self, settings: Settings, services: Services, bot: Bot, dp: Dispatcher, session: LocalSession):
+        self.settings = settings
+        self.services = services
+        self.bot = bot
+        self.dp = dp
+        self.session = session
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+
+    @classmethod
+    async def start(cls, settings: Settings, session: LocalSession | None = None) -> BotHarness:
+        services = await create_services(settings)
+        session = session or LocalSession()
+        bot = create_bot(settings, session=session)
+        return cls(settings, services, bot, create_dispatcher(settings, services), session)
+
+    async def close(self) -> None:
+        await self.services.db.close()
+
+    # -- feeding updates ----------------------------------------------------------------------------
+
+    @staticmethod
+    def user(user_id: int = 100, first_name: str = "Aibek", language_code: str | None = None) -> User:
+        return User(id=user_id, is_bot=False, first_name=first_name, language_code=language_code)
+
+    def _message(self, user: User, chat: Chat | None = None, **fields: Any) -> Message:
+        return Message(
+            message_id=next(self._message_ids),
+            date=int(time.time()),
+            chat=chat or Chat(id=user.id, type="private"),
+            from_user=user,
+            **fields,
+        )
+
+    async def feed(self, update_fields: dict[str, Any]) -> Any:
+        update = Update(update_id=next(self._update_ids), **update_fields)
+        return await self.dp.feed_update(self.bot, update)
+
+    async def send(self, text: str, user: User | None = None, chat: Chat | None = None, **fields: Any) -> Any:
+        return await self.feed({"message": self._message(user or self.user(), chat, text=text, **fields)})
+
+    async def send_sticker(self, user: User | None = None) -> Any:
+        sticker = Sticker(file_id="s", file_unique_id="s", type="regular", width=512, height=512,
+                          is_animated=False, is_video=False)
+        return await self.feed({"message": self._message(user or self.user(), sticker=sticker)})
+
+    async def press(self, data: str, user: User | None = None) -> Any:
+        user = user or self.user()
+        message = self._message(user, text="…")
+        query = CallbackQuery(id=str(next(self._update_ids)), from_user=user, chat_instance="ci", message=message, data=data)
+        return await self.feed({"callback_query": query})
+
+    async def block(self, user: User | None = None) -> Any:
+        user = user or self.user()
+        event = ChatMemberUpdated(
+            chat=Chat(id=user.id, type="private"),
+            from_user=user,
+            date=int(time.time()),
+            old_chat_member={"status": "member", "user": {"id": 1, "is_bot": True, "first_name": "bot"}},
+            new_chat_member={"status": "kicked", "until_date": 0, "user": {"id": 1, "is_bot": True, "first_name": "bot"}},
+        )
+        return await self.feed({"my_chat_member": event})
+
+    # -- reading what the bot did ---------------------------------------------------------------------
+
+    def sent(self) -> list[SendMessage]:
+        messages = [m for m in self.session.calls(SendMessage)]
+        for m in messages:
+            assert_telegram_html(m.text)
+        return messages
+
+    def last_text(self) -> str:
+        sent = self.sent()
+        assert sent, "the bot sent no message"
+        return sent[-1].text
+
+    def callback_answers(self) -> list[AnswerCallbackQuery]:
+        return self.session.calls(AnswerCallbackQuery)
+
+    def buttons(self) -> list[tuple[str, str]]:
+        markup = self.sent()[-1].reply_markup
+        rows = getattr(markup, "inline_keyboard", None) or []
+        return [(b.text, b.callback_data) for row in rows for b in row]
+
+    def clear(self) -> None:
+        self.session.clear()

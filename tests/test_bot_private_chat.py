@@ -1,0 +1,144 @@
+"""The main path in a private chat, through the real Dispatcher."""
+
+from __future__ import annotations
+
+from bot.telegram.callbacks import LanguageChoice, OpenEntry
+from bot.storage.database import Users
+from tests.harness import BotHarness
+
+
+async def test_start_offers_languages_and_choice_persists_across_restart(harness: BotHarness, settings):
+    await harness.send("/start", user=harness.user(language_code="en"))
+    assert "Тилди тандаңыз" in harness.last_text()  # default locale ky for an unknown client language
+    assert [data for _, data in harness.buttons()] == [LanguageChoice(code="ky").pack(), LanguageChoice(code="ru").pack()]
+
+    await harness.press(LanguageChoice(code="ru").pack())
+    assert "Язык сохранён" in harness.last_text()
+    user = await Users(harness.services.db).get_or_create(100, "Aibek")
+    assert user.lang == "ru"
+
+    # A new process on the same database: the choice is still there.
+    await harness.close()
+    again = await BotHarness.start(settings)
+    try:
+        await again.send("/help")
+        assert "Напишите вопрос" in again.last_text()
+        await again.send("/start")
+        assert "Выберите язык" not in again.last_text()  # no second language prompt once chosen
+    finally:
+        await again.close()
+
+
+async def test_client_language_is_used_before_a_choice(harness: BotHarness):
+    await harness.send("/help", user=harness.user(language_code="ru"))
+    assert "Напишите вопрос" in harness.last_text()
+
+
+async def test_kyrgyz_question_gets_kyrgyz_answer(harness: BotHarness):
+    entry = harness.services.knowledge.entry("akim-native-restriction")
+    await harness.send("туулган районуна аким болсо болобу?")
+    text = harness.last_text()
+    assert entry.answer["ky"].splitlines()[0][:40] in text
+    assert "Негизи:" in text and "9-берене" in text
+
+
+async def test_russian_question_gets_russian_answer_even_if_kyrgyz_was_chosen(harness: BotHarness):
+    await harness.press(LanguageChoice(code="ky").pack())
+    entry = harness.services.knowledge.entry("lsa-collegium")
+    await harness.send("Кто входит в состав коллегии МГА?")
+    text = harness.last_text()
+    assert entry.answer["ru"].splitlines()[0][:40] in text
+    assert "Основание:" in text
+
+
+async def test_suggestions_are_buttons_that_open_the_answer(harness: BotHarness):
+    await harness.send("мэр")
+    buttons = harness.buttons()
+    assert 1 <= len(buttons) <= 3
+    parsed = [OpenEntry.unpack(data) for _, data in buttons]
+    assert all(p.lang == "ky" for p in parsed)
+    first = harness.services.knowledge.entry(parsed[0].entry_id)
+    assert buttons[0][0] == first.question["ky"][:60] or buttons[0][0].endswith("…")
+
+    harness.clear()
+    await harness.press(buttons[0][1])
+    assert harness.callback_answers(), "the button press must be acknowledged"
+    assert first.answer["ky"].splitlines()[0][:40] in harness.last_text()
+
+
+async def test_out_of_scope_question_gets_a_kind_no_match(harness: BotHarness):
+    await harness.send("Как заменить водительское удостоверение?", user=harness.user(language_code="ru"))
+    text = harness.last_text()
+    assert "не нашёл ответа" in text
+    assert "/help" in text
+
+
+async def test_greeting_and_thanks_are_not_answered_from_the_faq(harness: BotHarness):
+    await harness.send("салам")
+    assert "Саламатсызбы" in harness.last_text()
+    await harness.send("рахмат")
+    assert "Эч нерсе эмес" in harness.last_text()
+
+
+async def test_sticker_gets_a_polite_note(harness: BotHarness):
+    await harness.send_sticker()
+    assert "текстти гана" in harness.last_text()
+
+
+async def test_unknown_command(harness: BotHarness):
+    await harness.send("/frobnicate")
+    assert "/help" in harness.last_text()
+
+
+async def test_user_html_is_escaped(harness: BotHarness):
+    await harness.send("/start", user=harness.user(first_name="<b>Boss</b> & <script>"))
+    text = harness.last_text()
+    assert "&lt;b&gt;Boss&lt;/b&gt; &amp; &lt;script&gt;" in text
+    await harness.send("<i>аким</i> <a href='x'>мэр</a>")
+    harness.sent()  # every message the bot sent is valid Telegram HTML
+
+
+async def test_tampered_callbacks_are_answered_not_ignored(harness: BotHarness):
+    for data in ["faq:no-such-entry:ru", "faq:akim-appointment:xx", "lang:de", "garbage", "faq:" + "x" * 60]:
+        harness.clear()
+        await harness.press(data)
+        answers = harness.callback_answers()
+        assert len(answers) == 1 and answers[0].show_alert, data
+        assert not harness.sent(), data
+
+
+async def test_every_question_and_outcome_is_logged(harness: BotHarness):
+    await harness.send("туулган районуна аким болсо болобу?")
+    await harness.send("Как заменить водительское удостоверение?")
+    rows = await harness.services.question_log.recent()
+    assert [r["status"] for r in rows] == ["none", "answer"]
+    assert rows[1]["entry_id"] == "akim-native-restriction"
+
+
+async def test_long_message_is_read_and_noted(harness: BotHarness):
+    await harness.send("аким " * 400)
+    assert "1000" in harness.last_text()
+    rows = await harness.services.question_log.recent()
+    assert len(rows[0]["text"]) == 2000  # the log keeps the whole message
+
+
+async def test_flooding_user_is_throttled_politely_and_nothing_is_lost(tmp_path):
+    from tests.conftest import make_settings
+
+    h = await BotHarness.start(make_settings(tmp_path, throttle_messages=3, throttle_window_seconds=60))
+    try:
+        for i in range(6):
+            await h.send(f"аким {i}")
+        texts = [m.text for m in h.sent()]
+        assert sum("өтө тез" in t for t in texts) == 1  # one refusal per window, not one per message
+        rows = await h.services.question_log.recent()
+        assert len(rows) == 6 and sum(r["status"] == "throttled" for r in rows) == 3
+    finally:
+        await h.close()
+
+
+async def test_user_who_blocked_the_bot_is_marked(harness: BotHarness):
+    await harness.send("/start")
+    await harness.block()
+    async with harness.services.db.conn.execute("SELECT blocked_bot FROM users WHERE id = 100") as cur:
+        assert (await cur.fetchone())[0] == 1

@@ -1,0 +1,43 @@
+"""Every user-facing string in the code exists, translated, in both the ky and ru catalogs."""
+
+from __future__ import annotations
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from tests.conftest import LOCALES, ROOT
+
+KEYWORDS = {"_": None, "__": None, "gettext": None}
+
+
+def source_messages() -> set[str]:
+    found = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+        str(ROOT / "bot"), method_map=[("**.py", "python")], keywords=KEYWORDS
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+@pytest.mark.parametrize("lang", ["ky", "ru"])
+def test_catalog_is_complete(lang):
+    with open(LOCALES / lang / "LC_MESSAGES" / "messages.po", "rb") as fp:
+        catalog = read_po(fp, locale=lang)
+    messages = source_messages()
+    assert len(messages) > 15
+    missing = sorted(m for m in messages if m not in catalog or not catalog[m].string)
+    fuzzy = sorted(m.id for m in catalog if m.id and m.fuzzy)
+    assert not missing, f"{lang}: untranslated {missing}"
+    assert not fuzzy, f"{lang}: fuzzy {fuzzy}"
+
+
+def test_placeholders_survive_translation():
+    import re
+
+    for lang in ("ky", "ru"):
+        with open(LOCALES / lang / "LC_MESSAGES" / "messages.po", "rb") as fp:
+            catalog = read_po(fp, locale=lang)
+        for message in catalog:
+            if message.id:
+                assert set(re.findall(r"{\w+}", message.id)) == set(re.findall(r"{\w+}", message.string)), message.id

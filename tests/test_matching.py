@@ -1,0 +1,186 @@
+"""Normalisation, stemming, language detection and the three outcome bands."""
+
+from __future__ import annotations
+
+import pytest
+from rapidfuzz import process
+
+from bot.core.analysis import analyze, detect_language, small_talk_kind
+from bot.core.evaluation import Outcome, evaluate, load_question_set, matcher_outcome
+from bot.core.knowledge import load_knowledge
+from bot.core.kyrgyz import strip_suffixes
+from bot.core.matcher import Candidate, Matcher, Thresholds, decide
+from bot.core.text import fold, transliterate_latin, words
+from tests.conftest import KNOWLEDGE, SHARED
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(load_knowledge(KNOWLEDGE))
+
+
+@pytest.mark.parametrize(
+    ("latin", "cyrillic"),
+    [
+        ("ukuk", "укук"),
+        ("okmotu", "окмоту"),
+        ("aiyl", "айыл"),
+        ("naznachaet", "назначает"),
+        ("polnomochiya", "полномочия"),
+        ("zhogorku", "жогорку"),
+        ("jergiliktuu", "жергиликтуу"),
+        ("shaardyn", "шаардын"),
+        ("chuy", "чуй"),
+        ("kengesh", "кеңеш"),
+        ("yugo", "юго"),
+        ("administratsiia", "администрация"),
+        ("ökmötü", "өкмөтү"),
+        ("bashchysy", "башчысы"),
+    ],
+)
+def test_latin_is_transliterated(latin, cyrillic):
+    assert transliterate_latin(latin) == cyrillic
+
+
+def test_words_fold_and_fix_mixed_scripts():
+    assert words("Ёлка, AКИМ!  и 123") == ["елка", "аким", "и", "123"]  # Latin А inside a Cyrillic word
+    assert fold("өкмөтү мэриясы кеңеш объём") == "окмоту мериясы кенеш обем"
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [
+        ("акимдердин", "аким"),
+        ("акимдин", "аким"),
+        ("акимге", "аким"),
+        ("мэрлеринин", "мер"),
+        ("өкмөтүнүн", "окмот"),
+        ("окмотунун", "окмот"),  # typed without the Kyrgyz letters
+        ("райондордун", "район"),
+        ("районуна", "район"),  # must not cut into the protected stem
+        ("дайындалышы", "дайында"),
+        ("дайындоо", "дайында"),
+        ("дайындайт", "дайында"),
+        ("шаардын", "шаар"),
+        ("аймагынын", "аймак"),  # г back to к
+        ("кеңешмеде", "кенешме"),
+        ("башчысын", "башчы"),
+        ("мыйзамдарды", "мыйзам"),
+        ("депутаттар", "депутат"),
+        ("барбы", "бар"),
+    ],
+)
+def test_kyrgyz_suffix_stripping(word, stem):
+    assert strip_suffixes(fold(word)) == stem
+
+
+def test_suffix_stripping_respects_vowel_harmony():
+    # -дын after a front vowel is wrong Kyrgyz, so it is not an ending there
+    assert strip_suffixes("кечедын") == "кечедын"
+    assert strip_suffixes("кеченин") == "кече"  # front vowel + -нин is a real ending
+    assert strip_suffixes("китептер") == "китеп"
+    assert strip_suffixes("китептар") == "китептар"  # back-vowel plural after a front stem: not stripped
+
+
+def test_russian_stemming_keeps_kyrgyz_loanwords():
+    assert analyze("аким акима акимом", "ru") == ("аким", "аким", "аким")
+    assert analyze("айыл окмоту кенеша", "ru") == ("айыл", "окмот", "кенеш")
+    assert analyze("полномочия полномочий", "ru") == ("полномоч", "полномоч")
+    assert analyze("мэр мэрия мэрии", "ru") == ("мер", "мерия", "мерия")
+
+
+def test_stop_words_dropped_and_question_words_become_intents():
+    assert analyze("Кто назначает акима?", "ru") == ("?who", "назнача", "аким")
+    assert analyze("акимди ким дайындайт", "ky") == ("аким", "?who", "дайында")
+    assert analyze("О чём закон?", "ru") == ("?what", "закон")
+
+
+def test_abbreviations_expand_in_the_texts_language():
+    assert analyze("МГА", "ru") == analyze("местная государственная администрация", "ru")
+    assert analyze("МГАнын", "ky") == analyze("жергиликтүү мамлекеттик администрация", "ky")
+    assert analyze("АӨ башчысы", "ky") == analyze("айыл өкмөтү башчысы", "ky")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Кто назначает акима района?", "ru"),
+        ("акимди ким дайындайт", "ky"),
+        ("айыл окмотунун башчысы ким", "ky"),
+        ("kim daiyndait akimdi", "ky"),
+        ("kto naznachaet akima", "ru"),
+        ("Мыйзам кайсы күнү кол коюлган?", "ky"),
+    ],
+)
+def test_language_detection(matcher, text, lang):
+    assert matcher.detect_language(text)[0] == lang
+
+
+def test_language_detection_without_evidence():
+    assert detect_language("123") == (None, 0.0)
+
+
+@pytest.mark.parametrize("text", ["привет", "?", "ok", "123", "", "   ", "салам", "рахмат", "спасибо большое", "кто?"])
+def test_contentless_input_is_never_answered(matcher, text):
+    assert matcher.match(text).status == "none"
+
+
+def test_greetings_and_thanks_are_recognised():
+    assert small_talk_kind("Саламатсызбы!") == "greeting"
+    assert small_talk_kind("рахмат чоң") == "thanks"
+    assert small_talk_kind("салам, акимди ким дайындайт?") is None
+
+
+def test_bands_on_a_ranking():
+    t = Thresholds(answer=0.6, margin=0.1, suggest=0.3, suggest_ratio=0.5)
+    c = lambda i, s: Candidate(i, s, "ru")  # noqa: E731
+    assert decide([c("a", 0.9), c("b", 0.5)], t)[:2] == ("answer", "a")
+    status, entry_id, suggestions = decide([c("a", 0.9), c("b", 0.85), c("d", 0.5), c("e", 0.35)], t)
+    assert (status, entry_id) == ("suggest", None) and [s.entry_id for s in suggestions] == ["a", "b", "d"]
+    assert decide([c("a", 0.5), c("b", 0.2)], t)[0] == "suggest"  # strong enough to offer, not to answer
+    assert [s.entry_id for s in decide([c("a", 0.5), c("b", 0.2)], t)[2]] == ["a"]  # b is under half of a
+    assert decide([c("a", 0.25)], t) == ("none", None, ())
+    assert decide([], t) == ("none", None, ())
+
+
+def test_typos_missing_letters_and_latin_reach_the_right_entry(matcher):
+    for question in [
+        "акимдин ыйгарым укуктары",  # exact words
+        "акимдин ыйгарым укуктары кандай",
+        "akimdin yigarym ukuktary",  # Latin, no special letters
+        "акимдин ыйгарым укуктрары",  # a typo
+    ]:
+        result = matcher.match(question)
+        ids = [result.entry_id] if result.status == "answer" else [c.entry_id for c in result.suggestions]
+        assert "akim-powers-general" in ids, (question, result)
+
+
+def test_an_unknown_word_keeps_a_question_from_a_confident_answer(matcher):
+    assert matcher.match("Акимдин телефон номери кандай?").status != "answer"
+    assert matcher.match("Сколько стоит хлеб?").status != "answer"
+
+
+@pytest.mark.skipif(not (SHARED / "dev_questions.tsv").exists(), reason="shared dev set not present")
+def test_dev_set_floor_and_baseline(matcher):
+    """Regression floor on the development set; bench/evaluate.py reports the figures themselves."""
+    items = load_question_set(SHARED / "dev_questions.tsv")
+    ours = evaluate(matcher_outcome(matcher), items)
+    assert ours.top1 >= 0.65, ours
+    assert ours.reachable >= 0.93, ours
+    assert ours.wrong <= 0.04, ours
+    assert ours.oos_answered <= 0.10, ours
+
+    choices, ids = [], []
+    for e in matcher.entries:
+        for lang in ("ky", "ru"):
+            for text in e.texts(lang):
+                choices.append(text)
+                ids.append(e.id)
+
+    def plain_rapidfuzz(question: str) -> Outcome:
+        best = process.extractOne(question, choices)
+        return Outcome(ids[best[2]] if best else None)
+
+    baseline = evaluate(plain_rapidfuzz, items)  # answers everything: its best possible top-1
+    assert ours.top1 > baseline.top1, (ours, baseline)
+    assert ours.wrong < baseline.wrong
