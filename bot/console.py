@@ -18,7 +18,7 @@ from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, T
 from aiogram.types import CallbackQuery, Chat, Message, Update, User
 
 from bot.config import Settings
-from bot.telegram.factory import create_bot, create_dispatcher, create_services
+from bot.telegram.factory import create_app
 from bot.telegram.local_session import LocalSession
 
 CONSOLE_USER_ID = 1
@@ -70,9 +70,8 @@ class ConsoleChat:
         )
 
     async def run(self, lines: Any = None) -> None:
-        services = await create_services(self.settings)
-        bot = create_bot(self.settings, session=LocalSession(on_request=self.show))
-        dp = create_dispatcher(self.settings, services)
+        app = await create_app(self.settings, session=LocalSession(on_request=self.show))
+        bot, dp = app.bot, app.dp
         print("ukuk-bot console: type a question (Kyrgyz or Russian), a number to press a button, "
               "or /quit. Ctrl+D also quits.", file=self.out)
         try:
@@ -84,8 +83,7 @@ class ConsoleChat:
                 if line.strip():
                     await dp.feed_update(bot, self._update_for(line.strip()))
         finally:
-            await bot.session.close()
-            await services.db.close()
+            await app.close()
 
 
 def _read_line() -> str | None:

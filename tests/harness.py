@@ -17,8 +17,9 @@ from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import CallbackQuery, Chat, ChatMemberUpdated, Message, Sticker, Update, User
 
 from bot.config import Settings
-from bot.telegram.factory import Services, create_bot, create_dispatcher, create_services
+from bot.telegram.factory import App, create_app
 from bot.telegram.local_session import LocalSession
+from bot.telegram.retry import RetryMiddleware
 
 # The HTML subset Telegram accepts with parse_mode=HTML.
 TELEGRAM_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
@@ -53,21 +54,30 @@ def assert_telegram_html(text: str) -> None:
 
 
 class BotHarness:
-    def __init__(self, settings: Settings, services: Services, bot: Bot, dp: Dispatcher, session: LocalSession):
-        self.settings = settings
-        self.services = services
-        self.bot = bot
-        self.dp = dp
+    def __init__(self, app: App, session: LocalSession):
+        self.app = app
+        self.settings = app.settings
+        self.services = app.services
+        self.bot: Bot = app.bot
+        self.dp: Dispatcher = app.dp
+        self.relay = app.relay
         self.session = session
+        self.sleeps: list[float] = []  # what the retry middleware waited, instead of really waiting
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
 
     @classmethod
     async def start(cls, settings: Settings, session: LocalSession | None = None) -> BotHarness:
-        services = await create_services(settings)
         session = session or LocalSession()
-        bot = create_bot(settings, session=session)
-        return cls(settings, services, bot, create_dispatcher(settings, services), session)
+        sleeps: list[float] = []
+
+        async def no_wait(seconds: float) -> None:
+            sleeps.append(seconds)
+
+        app = await create_app(settings, session=session, retry=RetryMiddleware(sleep=no_wait))
+        harness = cls(app, session)
+        harness.sleeps = sleeps
+        return harness
 
     async def close(self) -> None:
         await self.services.db.close()

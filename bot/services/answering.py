@@ -48,6 +48,6 @@ class AnsweringService:
             status=result.small_talk or result.status,
             entry_id=result.entry_id,
             score=result.score,
-            suggestions=[c.entry_id for c in result.suggestions],
+            candidates=[(c.entry_id, c.score) for c in result.candidates[:3]],
         )
         return Reply(question_id, lang, result, entry, suggestions)

@@ -46,10 +46,63 @@ MIGRATIONS: list[str] = [
         status TEXT NOT NULL,
         entry_id TEXT,
         score REAL NOT NULL DEFAULT 0,
-        suggestions TEXT NOT NULL DEFAULT '[]',
+        candidates TEXT NOT NULL DEFAULT '[]',
         created_at TEXT NOT NULL
     );
     CREATE INDEX questions_by_user ON questions (user_id, created_at);
+    """,
+    # 2: escalation to officials: tickets, the link table of officials' chat messages, answers, drafts,
+    # and small runtime settings (the officials' chat id after a group became a supergroup)
+    """
+    CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        question_id INTEGER UNIQUE REFERENCES questions (id),
+        user_id INTEGER NOT NULL,
+        chat_id INTEGER NOT NULL,
+        asker_name TEXT NOT NULL DEFAULT '',
+        lang TEXT NOT NULL,
+        text TEXT NOT NULL,
+        candidates TEXT NOT NULL DEFAULT '[]',
+        status TEXT NOT NULL CHECK (status IN ('open', 'answered', 'closed')),
+        officials_chat_id INTEGER,
+        officials_message_id INTEGER,
+        topic_id INTEGER,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        reminded_at TEXT
+    );
+    CREATE INDEX tickets_by_user ON tickets (user_id, status);
+    CREATE INDEX tickets_by_topic ON tickets (officials_chat_id, topic_id);
+    CREATE TABLE ticket_messages (
+        chat_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+        PRIMARY KEY (chat_id, message_id)
+    );
+    CREATE TABLE ticket_answers (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+        official_id INTEGER NOT NULL,
+        official_name TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL,
+        delivery TEXT NOT NULL CHECK (delivery IN ('pending', 'delivered', 'blocked')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        delivered_at TEXT
+    );
+    CREATE TABLE faq_drafts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ticket_id INTEGER REFERENCES tickets (id),
+        lang TEXT NOT NULL,
+        question TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        created_by INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE runtime_settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
     """,
 ]
 
@@ -140,15 +193,21 @@ class QuestionLog:
         status: str,
         entry_id: str | None = None,
         score: float = 0.0,
-        suggestions: list[str] | None = None,
+        candidates: list[tuple[str, float]] | None = None,
     ) -> int:
+        """Log a question; ``candidates`` are the (entry id, score) pairs the matcher considered best."""
+        pairs = [[entry, round(value, 4)] for entry, value in candidates or []]
         cur = await self.db.conn.execute(
-            "INSERT INTO questions (user_id, chat_id, text, lang, status, entry_id, score, suggestions, created_at) "
+            "INSERT INTO questions (user_id, chat_id, text, lang, status, entry_id, score, candidates, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (user_id, chat_id, text, lang, status, entry_id, score, json.dumps(suggestions or []), utcnow()),
+            (user_id, chat_id, text, lang, status, entry_id, score, json.dumps(pairs), utcnow()),
         )
         await self.db.conn.commit()
         return cur.lastrowid
+
+    async def get(self, question_id: int) -> aiosqlite.Row | None:
+        async with self.db.conn.execute("SELECT * FROM questions WHERE id = ?", (question_id,)) as cur:
+            return await cur.fetchone()
 
     async def recent(self, limit: int = 50) -> list[aiosqlite.Row]:
         async with self.db.conn.execute("SELECT * FROM questions ORDER BY id DESC LIMIT ?", (limit,)) as cur:

@@ -14,3 +14,28 @@ class OpenEntry(CallbackData, prefix="faq"):
 
     entry_id: str
     lang: str
+
+
+class Escalate(CallbackData, prefix="esc"):
+    """Offer to send logged question ``question_id`` to the officials."""
+
+    question_id: int
+
+
+class ConfirmEscalation(CallbackData, prefix="escok"):
+    question_id: int
+    send: bool
+
+
+class TicketAction(CallbackData, prefix="tk"):
+    """A button under a ticket in the officials' chat: "close" or "draft" (an FAQ draft, admins only)."""
+
+    action: str
+    ticket_id: int
+
+
+class AskerFeedback(CallbackData, prefix="fb"):
+    """The asker's verdict on an official's answer: "helped" or "reopen"."""
+
+    action: str
+    ticket_id: int

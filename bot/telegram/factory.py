@@ -17,11 +17,14 @@ from aiogram.utils.i18n import I18n
 from bot.config import Settings
 from bot.services.answering import AnsweringService
 from bot.services.knowledge import KnowledgeBase
+from bot.services.escalation import EscalationService, Limits
 from bot.storage.database import Database, FaqStore, QuestionLog, Users
+from bot.storage.tickets import RuntimeSettings, TicketStore
 from bot.telegram.i18n import create_i18n
 from bot.telegram.middlewares import ThrottlingMiddleware, UserLanguageMiddleware, UserMiddleware
+from bot.telegram.relay import OfficialsRelay
 from bot.telegram.retry import RetryMiddleware
-from bot.telegram.routers import common, fallback, questions
+from bot.telegram.routers import common, escalation, fallback, officials, questions
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +34,20 @@ OFFLINE_TOKEN = "123456:offline-console-token"
 
 def get_routers() -> list[Router]:
     """In order of precedence: specific commands first, the catch-all fallback last."""
-    return [common.create_router(), questions.create_router(), fallback.create_router()]
+    return [
+        common.create_router(),
+        escalation.create_router(),
+        officials.create_router(),
+        questions.create_router(),
+        fallback.create_router(),
+    ]
 
 
-def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+def create_bot(settings: Settings, session: BaseSession | None = None, retry: RetryMiddleware | None = None) -> Bot:
     if session is None:
         server = TelegramAPIServer.from_base(settings.telegram_api_base)
         session = AiohttpSession(api=server)
-    session.middleware(RetryMiddleware())
+    session.middleware(retry or RetryMiddleware())
     token = settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
@@ -50,6 +59,9 @@ class Services:
     question_log: QuestionLog
     knowledge: KnowledgeBase
     answering: AnsweringService
+    tickets: TicketStore
+    runtime: RuntimeSettings
+    escalation: EscalationService
     i18n: I18n
 
 
@@ -58,23 +70,33 @@ async def create_services(settings: Settings) -> Services:
     users, question_log = Users(db), QuestionLog(db)
     knowledge = KnowledgeBase(FaqStore(db))
     await knowledge.load_shipped(settings.knowledge_dir)
+    tickets = TicketStore(db)
     return Services(
         db=db,
         users=users,
         question_log=question_log,
         knowledge=knowledge,
         answering=AnsweringService(knowledge, question_log),
+        tickets=tickets,
+        runtime=RuntimeSettings(db),
+        escalation=EscalationService(
+            tickets, question_log, Limits(settings.tickets_open_limit, settings.tickets_daily_limit)
+        ),
         i18n=create_i18n(settings.locales_dir, settings.default_locale),
     )
 
 
-def create_dispatcher(settings: Settings, services: Services) -> Dispatcher:
+def create_dispatcher(settings: Settings, services: Services, relay: OfficialsRelay) -> Dispatcher:
+    # Everything a handler may ask for by name, injected by aiogram.
     dp = Dispatcher(
         settings=settings,
         users=services.users,
         question_log=services.question_log,
         knowledge=services.knowledge,
         answering=services.answering,
+        tickets=services.tickets,
+        escalation=services.escalation,
+        relay=relay,
     )
     dp.update.outer_middleware(UserMiddleware(services.users))
     dp.update.outer_middleware(UserLanguageMiddleware(services.i18n))
@@ -85,6 +107,28 @@ def create_dispatcher(settings: Settings, services: Services) -> Dispatcher:
     return dp
 
 
+@dataclass
+class App:
+    settings: Settings
+    services: Services
+    bot: Bot
+    dp: Dispatcher
+    relay: OfficialsRelay
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+        await self.services.db.close()
+
+
+async def create_app(settings: Settings, session: BaseSession | None = None, retry: RetryMiddleware | None = None) -> App:
+    """Build everything from one Settings object; pending escalation work is resumed by the caller."""
+    services = await create_services(settings)
+    bot = create_bot(settings, session, retry)
+    relay = OfficialsRelay(bot, services.tickets, services.runtime, services.users, services.i18n, settings)
+    await relay.load()
+    return App(settings, services, bot, create_dispatcher(settings, services, relay), relay)
+
+
 async def set_commands(bot: Bot, i18n: I18n) -> None:
     """The command menu, in each language Telegram clients may show it in."""
     for locale in (*i18n.available_locales, None):
@@ -93,5 +137,7 @@ async def set_commands(bot: Bot, i18n: I18n) -> None:
                 BotCommand(command="start", description=i18n.gettext("Start and choose the language")),
                 BotCommand(command="help", description=i18n.gettext("How to ask")),
                 BotCommand(command="lang", description=i18n.gettext("Change the language")),
+                BotCommand(command="ask", description=i18n.gettext("Send a question to an official")),
+                BotCommand(command="my", description=i18n.gettext("My open questions")),
             ]
         await bot.set_my_commands(commands, language_code=locale)

@@ -9,7 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.core.knowledge import FaqEntry
-from bot.telegram.callbacks import LanguageChoice, OpenEntry
+from bot.telegram.callbacks import Escalate, LanguageChoice, OpenEntry
 
 BUTTON_TEXT_LIMIT = 60
 
@@ -27,9 +27,21 @@ def language_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def suggestions_keyboard(entries: Iterable[FaqEntry], lang: str) -> InlineKeyboardMarkup:
+def suggestions_keyboard(entries: Iterable[FaqEntry], lang: str, escalate_question: int | None) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for entry in entries:
         builder.button(text=shorten(entry.question[lang]), callback_data=OpenEntry(entry_id=entry.id, lang=lang))
+    if escalate_question is not None:
+        builder.button(text=_("None of these: ask an official"), callback_data=Escalate(question_id=escalate_question))
     builder.adjust(1)
+    return builder.as_markup()
+
+
+def escalate_keyboard(question_id: int | None, after_answer: bool) -> InlineKeyboardMarkup | None:
+    """The way to a human: under every answer and under "no match" (when an officials' chat is set up)."""
+    if question_id is None:
+        return None
+    builder = InlineKeyboardBuilder()
+    text = _("Did not help? Ask an official") if after_answer else _("Ask an official")
+    builder.button(text=text, callback_data=Escalate(question_id=question_id))
     return builder.as_markup()

@@ -22,6 +22,12 @@ from aiogram.client.session.base import BaseSession
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
+from aiogram.types import ChatFullInfo
+
+try:  # newer Bot API versions only
+    from aiogram.types import AcceptedGiftTypes
+except ImportError:  # pragma: no cover
+    AcceptedGiftTypes = None  # type: ignore[assignment,misc]
 
 BOT_ID = 4242
 BOT_USERNAME = "ukuk_test_bot"
@@ -33,6 +39,7 @@ class QueuedFailure:
     description: str
     retry_after: int | None = None
     network: bool = False
+    chat_id: int | None = None  # fail only calls to this chat (None: any)
 
 
 class LocalSession(BaseSession):
@@ -58,10 +65,20 @@ class LocalSession(BaseSession):
         retry_after: int | None = None,
         times: int = 1,
         network: bool = False,
+        chat_id: int | None = None,
     ) -> None:
         """Make the next ``times`` calls of ``method_name`` (e.g. "sendMessage") fail like Telegram would."""
         for _ in range(times):
-            self._failures[method_name].append(QueuedFailure(status_code, description, retry_after, network))
+            self._failures[method_name].append(QueuedFailure(status_code, description, retry_after, network, chat_id))
+
+    def _take_failure(self, method: Any) -> QueuedFailure | None:
+        queue = self._failures[method.__api_method__]
+        chat_id = getattr(method, "chat_id", None)
+        for failure in queue:
+            if failure.chat_id is None or (chat_id is not None and int(chat_id) == failure.chat_id):
+                queue.remove(failure)
+                return failure
+        return None
 
     def calls(self, method_type: type | None = None) -> list[TelegramMethod[Any]]:
         return [r for r in self.requests if method_type is None or isinstance(r, method_type)]
@@ -82,9 +99,8 @@ class LocalSession(BaseSession):
         self.requests.append(method)
         if self.on_request:
             self.on_request(method)
-        name = method.__api_method__
-        if self._failures[name]:
-            failure = self._failures[name].popleft()
+        failure = self._take_failure(method)
+        if failure is not None:
             if failure.network:
                 raise TelegramNetworkError(method=method, message="connection reset (simulated)")
             body: dict[str, Any] = {"ok": False, "error_code": failure.status_code, "description": failure.description}
@@ -122,6 +138,19 @@ class LocalSession(BaseSession):
         message.update(extra)
         return message
 
+    def _full_chat(self, chat_id: int | str) -> dict[str, Any]:
+        """A ChatFullInfo with whatever required fields this aiogram version's model has."""
+        chat = self._chat(chat_id)
+        filler: dict[str, Any] = {"accent_color_id": 0, "max_reaction_count": 11}
+        for field_name, field in ChatFullInfo.model_fields.items():
+            if field_name in chat or not field.is_required():
+                continue
+            if field_name in filler:
+                chat[field_name] = filler[field_name]
+            elif field_name == "accepted_gift_types":
+                chat[field_name] = {k: False for k, f in AcceptedGiftTypes.model_fields.items() if f.is_required()}
+        return chat
+
     def _result_for(self, bot: Bot, method: Any) -> Any:
         name = method.__api_method__
         if name == "getMe":
@@ -153,12 +182,7 @@ class LocalSession(BaseSession):
                 return {"status": "left", "user": user}
             return {"status": status, "user": user}
         if name == "getChat":
-            chat = self._chat(method.chat_id)
-            chat["accent_color_id"] = 0
-            chat["max_reaction_count"] = 11
-            chat["accepted_gift_types"] = {"unlimited_gifts": False, "limited_gifts": False,
-                                           "unique_gifts": False, "premium_subscription": False}
-            return chat
+            return self._full_chat(method.chat_id)
         if name == "getUpdates":
             return []
         return True

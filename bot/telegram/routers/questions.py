@@ -14,16 +14,20 @@ from bot.services.answering import MAX_QUESTION_CHARS, AnsweringService
 from bot.services.knowledge import KnowledgeBase
 from bot.storage.database import User
 from bot.telegram.callbacks import OpenEntry
-from bot.telegram.keyboards import suggestions_keyboard
+from bot.telegram.keyboards import escalate_keyboard, suggestions_keyboard
+from bot.telegram.relay import OfficialsRelay
 from bot.telegram.render import answer_text
 
 log = logging.getLogger(__name__)
 
 
-async def question(message: Message, user: User, answering: AnsweringService, i18n: I18n) -> None:
+async def question(
+    message: Message, user: User, answering: AnsweringService, relay: OfficialsRelay, i18n: I18n
+) -> None:
     chosen = user.lang or i18n.current_locale
     reply = await answering.ask(user_id=user.id, chat_id=message.chat.id, text=message.text, chosen_lang=chosen)
     result = reply.result
+    escalatable = reply.question_id if relay.chat_id is not None else None
     with i18n.use_locale(reply.lang):
         prefix = ""
         if len(message.text) > MAX_QUESTION_CHARS:
@@ -33,20 +37,22 @@ async def question(message: Message, user: User, answering: AnsweringService, i1
         elif result.small_talk == "thanks":
             await message.answer(_("You are welcome! Ask if you have more questions."))
         elif reply.entry is not None:
-            await message.answer(prefix + answer_text(reply.entry, reply.lang))
+            await message.answer(
+                prefix + answer_text(reply.entry, reply.lang), reply_markup=escalate_keyboard(escalatable, True)
+            )
         elif reply.suggestions:
             await message.answer(
                 prefix + _("I am not sure which question you mean. Choose one:"),
-                reply_markup=suggestions_keyboard(reply.suggestions, reply.lang),
+                reply_markup=suggestions_keyboard(reply.suggestions, reply.lang, escalatable),
             )
         else:
-            await message.answer(
-                prefix
-                + _(
-                    "I could not find this in the FAQ. Try asking in other words, with the key terms: "
-                    "akim, mayor, aiyl okmotu, collegium, personnel reserve. /help shows examples."
-                )
+            text = _(
+                "I could not find this in the FAQ. Try asking in other words, with the key terms: "
+                "akim, mayor, aiyl okmotu, collegium, personnel reserve. /help shows examples."
             )
+            if escalatable is not None:
+                text += "\n\n" + _("Or send the question to an official: the answer will come here.")
+            await message.answer(prefix + text, reply_markup=escalate_keyboard(escalatable, False))
 
 
 async def open_entry(query: CallbackQuery, callback_data: OpenEntry, knowledge: KnowledgeBase, i18n: I18n) -> None:

@@ -1,0 +1,148 @@
+"""The officials' side: answers in the officials' chat (topic, reply, or /answer), ticket buttons, roles."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatMemberStatus
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, CommandObject, Filter
+from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.utils.i18n import gettext as _
+
+from bot.config import Settings
+from bot.storage.tickets import CLOSED, Ticket, TicketStore
+from bot.telegram.callbacks import TicketAction
+from bot.telegram.relay import OfficialsRelay
+from bot.telegram.render import quote
+
+log = logging.getLogger(__name__)
+ANSWER_ARGS = re.compile(r"^#?(\d+)\s+(.+)$", re.DOTALL)
+MEMBER_STATUSES = {ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
+
+
+class InOfficialsChat(Filter):
+    """True for events in the officials' chat (its id can change when a group becomes a supergroup)."""
+
+    async def __call__(self, event: TelegramObject, relay: OfficialsRelay) -> bool:
+        message = event.message if isinstance(event, CallbackQuery) else event
+        chat = getattr(message, "chat", None)
+        return chat is not None and relay.chat_id is not None and chat.id == relay.chat_id
+
+
+async def is_official(bot: Bot, relay: OfficialsRelay, settings: Settings, user_id: int) -> bool:
+    """Admins, and members of the officials' chat (asked of Telegram, so leaving the chat revokes it)."""
+    if user_id in settings.admin_ids:
+        return True
+    if relay.chat_id is None:
+        return False
+    try:
+        member = await bot.get_chat_member(relay.chat_id, user_id)
+    except TelegramAPIError as exc:
+        log.warning("membership of %s in the officials' chat unknown: %s", user_id, exc)
+        return False
+    return member.status in MEMBER_STATUSES
+
+
+async def record_answer(message: Message, ticket: Ticket, text: str, tickets: TicketStore, relay: OfficialsRelay) -> None:
+    official = message.from_user
+    answer, _first = await tickets.add_answer(ticket.id, official.id, official.first_name or "", text)
+    log.info("official %s answered ticket #%s (answer %s)", official.id, ticket.id, answer.id)
+    if message.chat.id == relay.chat_id:
+        await tickets.link_message(message.chat.id, message.message_id, ticket.id)
+    await relay.deliver(answer)
+
+
+async def answer_command(
+    message: Message, command: CommandObject, tickets: TicketStore, relay: OfficialsRelay, bot: Bot, settings: Settings
+) -> None:
+    """/answer <ticket> <text>: in the officials' chat, or in private by an official."""
+    if message.from_user is None:
+        return
+    if message.chat.id != relay.chat_id and not await is_official(bot, relay, settings, message.from_user.id):
+        log.warning("user %s tried /answer without being an official", message.from_user.id)
+        await message.answer(_("Only officials can answer questions."))
+        return
+    match = ANSWER_ARGS.match((command.args or "").strip())
+    if not match:
+        await message.answer(_("Usage: /answer <question number> <text of the answer>"))
+        return
+    ticket = await tickets.get(int(match.group(1)))
+    if ticket is None:
+        await message.answer(_("There is no question #{number}.").format(number=match.group(1)))
+        return
+    await record_answer(message, ticket, match.group(2).strip(), tickets, relay)
+    if message.chat.id != relay.chat_id:
+        await message.answer(_("Your answer to question #{number} was recorded.").format(number=ticket.id))
+
+
+async def answer_in_chat(message: Message, tickets: TicketStore, relay: OfficialsRelay) -> None:
+    """A message in a ticket's topic, or a reply to any message of a ticket, answers that ticket."""
+    ticket = None
+    if message.is_topic_message and message.message_thread_id:
+        ticket = await tickets.by_topic(message.chat.id, message.message_thread_id)
+    if ticket is None and message.reply_to_message is not None:
+        ticket = await tickets.by_message(message.chat.id, message.reply_to_message.message_id)
+    if ticket is None:
+        return  # ordinary conversation among officials
+    text = (message.text or message.caption or "").strip()
+    if not text:
+        await message.reply(_("Please write the answer as text: the asker receives text only."))
+        return
+    await record_answer(message, ticket, text, tickets, relay)
+
+
+async def chat_migrated(message: Message, relay: OfficialsRelay) -> None:
+    await relay.migrate(message.migrate_to_chat_id)
+
+
+async def ticket_action(
+    query: CallbackQuery, callback_data: TicketAction, tickets: TicketStore, relay: OfficialsRelay, settings: Settings
+) -> None:
+    ticket = await tickets.get(callback_data.ticket_id)
+    if ticket is None:
+        await query.answer(_("There is no question #{number}.").format(number=callback_data.ticket_id), show_alert=True)
+        return
+    name = quote(query.from_user.first_name or "", limit=64)
+    if callback_data.action == "close":
+        await tickets.set_status(ticket.id, CLOSED)
+        await query.answer(_("Closed."))
+        await relay.notify(ticket, _("Question #{number} was closed by {name}.").format(number=ticket.id, name=name))
+        return
+    if query.from_user.id not in settings.admin_ids:
+        log.warning("user %s (not an admin) pressed 'FAQ draft' on ticket #%s", query.from_user.id, ticket.id)
+        await query.answer(_("Only admins can make FAQ drafts."), show_alert=True)
+        return
+    answers = await tickets.answers(ticket.id)
+    if not answers:
+        await query.answer(_("The question has no answer yet."), show_alert=True)
+        return
+    answer_text = "\n\n".join(a.text for a in answers)
+    draft_id = await tickets.add_draft(ticket, answer_text, query.from_user.id)
+    await query.answer(_("Draft saved."))
+    other = "ru" if ticket.lang == "ky" else "ky"
+    await relay.notify(
+        ticket,
+        _("FAQ draft #{draft} made from question #{number} by {name}: question and answer in {lang}; the {other} "
+          "text is still to be written before it can be published.").format(
+            draft=draft_id, number=ticket.id, name=name, lang=ticket.lang, other=other
+        ),
+    )
+
+
+async def stranger_in_group(message: Message, **_: Any) -> None:
+    """Messages in any other group are none of our business."""
+
+
+def create_router() -> Router:
+    router = Router(name="officials")
+    in_chat = InOfficialsChat()
+    router.message.register(chat_migrated, in_chat, F.migrate_to_chat_id)
+    router.message.register(answer_command, Command("answer"))
+    router.message.register(answer_in_chat, in_chat, ~F.text.startswith("/"))
+    router.callback_query.register(ticket_action, in_chat, TicketAction.filter(F.action.in_({"close", "draft"})))
+    router.message.register(stranger_in_group, F.chat.type.in_({"group", "supergroup"}))
+    return router
