@@ -41,3 +41,18 @@ def test_placeholders_survive_translation():
         for message in catalog:
             if message.id:
                 assert set(re.findall(r"{\w+}", message.id)) == set(re.findall(r"{\w+}", message.string)), message.id
+
+
+def test_translations_are_valid_telegram_html():
+    """A translated text must not smuggle in tags Telegram rejects (like a literal "<id>")."""
+    import re
+
+    from tests.harness import assert_telegram_html
+
+    for lang in ("ky", "ru"):
+        with open(LOCALES / lang / "LC_MESSAGES" / "messages.po", "rb") as fp:
+            catalog = read_po(fp, locale=lang)
+        for message in catalog:
+            if message.id:
+                for text in (message.id, message.string):
+                    assert_telegram_html(re.sub(r"{\w+}", "x", text))

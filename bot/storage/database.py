@@ -6,6 +6,7 @@ how far a database file has come, so an old file is upgraded in place on start.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from dataclasses import dataclass
@@ -102,6 +103,31 @@ MIGRATIONS: list[str] = [
     CREATE TABLE runtime_settings (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
+    );
+    """,
+    # 3: FAQ editing from Telegram: versions, soft deletes (so shipped files do not resurrect a deleted
+    # entry), the file an entry belongs to, the full history of changes, and granted roles
+    """
+    ALTER TABLE faq_entries ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE faq_entries ADD COLUMN file TEXT;
+    ALTER TABLE faq_entries ADD COLUMN deleted_at TEXT;
+    CREATE TABLE faq_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        entry_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        before TEXT,
+        after TEXT,
+        actor INTEGER,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX faq_history_by_entry ON faq_history (entry_id, version);
+    CREATE TABLE roles (
+        user_id INTEGER NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'official')),
+        granted_by INTEGER NOT NULL,
+        granted_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, role)
     );
     """,
 ]
@@ -215,56 +241,188 @@ class QuestionLog:
 
 
 class FaqStore:
-    """The FAQ as served: loaded from the shipped YAML on start, edited by admins later."""
+    """The FAQ as served: loaded from the shipped YAML on start, edited by admins, every change versioned.
+
+    Each change is one transaction that writes the entry and its history row together, so a crash
+    leaves either the old or the new version, never half of one.
+    """
 
     def __init__(self, db: Database):
         self.db = db
 
+    @staticmethod
+    def _parse(data: str, where: str) -> FaqEntry | None:
+        problems: list[str] = []
+        entry = parse_entry(json.loads(data), where, 0, problems)
+        if entry is None:
+            log.error("stored FAQ entry %s is invalid and is skipped: %s", where, "; ".join(problems))
+        return entry
+
+    @staticmethod
+    def _json(entry: FaqEntry) -> str:
+        return json.dumps(entry.to_dict(), ensure_ascii=False, sort_keys=True)
+
     async def all(self) -> list[FaqEntry]:
-        async with self.db.conn.execute("SELECT id, data FROM faq_entries ORDER BY id") as cur:
+        async with self.db.conn.execute(
+            "SELECT id, data, file FROM faq_entries WHERE deleted_at IS NULL ORDER BY id"
+        ) as cur:
             rows = await cur.fetchall()
         entries = []
         for row in rows:
-            problems: list[str] = []
-            entry = parse_entry(json.loads(row["data"]), "database", 0, problems)
-            if entry is None:
-                log.error("stored FAQ entry %s is invalid and is skipped: %s", row["id"], "; ".join(problems))
-                continue
-            entries.append(entry)
+            entry = self._parse(row["data"], f"database entry {row['id']}")
+            if entry is not None:
+                entries.append(dataclasses.replace(entry, source=row["file"] or ""))
         return entries
+
+    async def get(self, entry_id: str) -> tuple[FaqEntry, int] | None:
+        async with self.db.conn.execute(
+            "SELECT data, version, file FROM faq_entries WHERE id = ? AND deleted_at IS NULL", (entry_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        entry = self._parse(row["data"], f"database entry {entry_id}")
+        return (dataclasses.replace(entry, source=row["file"] or ""), row["version"]) if entry else None
+
+    async def _write(self, entry: FaqEntry | None, entry_id: str, action: str, actor: int | None,
+                     origin: str, file: str | None) -> int:
+        """Write one change and its history row (no commit: the caller decides the transaction)."""
+        async with self.db.conn.execute(
+            "SELECT data, version, deleted_at FROM faq_entries WHERE id = ?", (entry_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        before = row["data"] if row is not None and row["deleted_at"] is None else None
+        version = (row["version"] + 1) if row is not None else 1
+        now = utcnow()
+        if entry is None:
+            await self.db.conn.execute(
+                "UPDATE faq_entries SET deleted_at = ?, version = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+                (now, version, now, actor, entry_id),
+            )
+            after = None
+        else:
+            after = self._json(entry)
+            await self.db.conn.execute(
+                "INSERT INTO faq_entries (id, data, reviewed, origin, updated_at, updated_by, version, file, deleted_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (id) DO UPDATE SET data = excluded.data, "
+                "reviewed = excluded.reviewed, origin = excluded.origin, updated_at = excluded.updated_at, "
+                "updated_by = excluded.updated_by, version = excluded.version, "
+                "file = COALESCE(excluded.file, faq_entries.file), deleted_at = NULL",
+                (entry_id, after, entry.reviewed.isoformat(), origin, now, actor, version, file),
+            )
+        await self.db.conn.execute(
+            "INSERT INTO faq_history (entry_id, version, action, before, after, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (entry_id, version, action, before, after, actor, now),
+        )
+        return version
+
+    async def save(self, entry: FaqEntry, actor: int | None, action: str = "update") -> int:
+        version = await self._write(entry, entry.id, action, actor, "admin", None)
+        await self.db.conn.commit()
+        return version
+
+    async def delete(self, entry_id: str, actor: int | None) -> int:
+        version = await self._write(None, entry_id, "delete", actor, "admin", None)
+        await self.db.conn.commit()
+        return version
+
+    async def replace_all(self, entries: list[FaqEntry], actor: int | None, replace: bool) -> dict[str, int]:
+        """Import: upsert ``entries`` (and with ``replace`` delete every other entry) in one transaction."""
+        counts = {"added": 0, "updated": 0, "unchanged": 0, "deleted": 0}
+        current = {e.id: e for e in await self.all()}
+        try:
+            for entry in entries:
+                old = current.get(entry.id)
+                if old is not None and old.to_dict() == entry.to_dict():
+                    counts["unchanged"] += 1
+                    continue
+                await self._write(entry, entry.id, "import", actor, "admin", None)
+                counts["added" if old is None else "updated"] += 1
+            if replace:
+                keep = {e.id for e in entries}
+                for entry_id in sorted(set(current) - keep):
+                    await self._write(None, entry_id, "import", actor, "admin", None)
+                    counts["deleted"] += 1
+            await self.db.conn.commit()
+        except BaseException:
+            await self.db.conn.rollback()
+            raise
+        return counts
+
+    async def history(self, entry_id: str) -> list[aiosqlite.Row]:
+        async with self.db.conn.execute(
+            "SELECT version, action, actor, at, before, after FROM faq_history WHERE entry_id = ? ORDER BY version",
+            (entry_id,),
+        ) as cur:
+            return list(await cur.fetchall())
+
+    async def version(self, entry_id: str, version: int) -> FaqEntry | None:
+        """The entry as it was after change ``version`` (None if that change deleted it)."""
+        async with self.db.conn.execute(
+            "SELECT after FROM faq_history WHERE entry_id = ? AND version = ?", (entry_id, version)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None or row["after"] is None:
+            return None
+        return self._parse(row["after"], f"history of {entry_id} v{version}")
 
     async def sync_shipped(self, entries: list[FaqEntry]) -> dict[str, int]:
         """Bring the shipped entries in without undoing newer edits.
 
-        Rule: a shipped entry is inserted when the id is new; it replaces the stored one when its
-        ``reviewed`` date is later, or equal while the stored one also came from the files. An entry an
-        admin edited keeps its edit until the files carry a later reviewed date.
+        Rule: a shipped entry is written when its id is new, or when its ``reviewed`` date is later than
+        the stored entry's (an admin's edit, or deletion, counts as reviewed on the day it was made), or
+        equal while the stored entry also came from the files. So an admin's change stays until the files
+        carry a later reviewed date, and a deleted entry is not brought back by an older file.
         """
         counts = {"inserted": 0, "updated": 0, "kept": 0}
-        now = utcnow()
         for entry in entries:
             async with self.db.conn.execute(
-                "SELECT reviewed, origin, data FROM faq_entries WHERE id = ?", (entry.id,)
+                "SELECT reviewed, origin, data, deleted_at FROM faq_entries WHERE id = ?", (entry.id,)
             ) as cur:
                 row = await cur.fetchone()
-            data = json.dumps(entry.to_dict(), ensure_ascii=False, sort_keys=True)
+            file = Path(entry.source).name if entry.source else None
             if row is None:
-                await self.db.conn.execute(
-                    "INSERT INTO faq_entries (id, data, reviewed, origin, updated_at) VALUES (?, ?, ?, 'shipped', ?)",
-                    (entry.id, data, entry.reviewed.isoformat(), now),
-                )
+                await self._write(entry, entry.id, "sync", None, "shipped", file)
                 counts["inserted"] += 1
                 continue
-            newer = entry.reviewed.isoformat() > row["reviewed"]
-            same_age_from_files = entry.reviewed.isoformat() == row["reviewed"] and row["origin"] == "shipped"
-            if (newer or same_age_from_files) and row["data"] != data:
-                await self.db.conn.execute(
-                    "UPDATE faq_entries SET data = ?, reviewed = ?, origin = 'shipped', updated_at = ?, "
-                    "updated_by = NULL WHERE id = ?",
-                    (data, entry.reviewed.isoformat(), now, entry.id),
-                )
+            stored_date = row["deleted_at"][:10] if row["deleted_at"] else row["reviewed"]
+            shipped = entry.reviewed.isoformat()
+            newer = shipped > stored_date
+            same_age_from_files = shipped == stored_date and row["origin"] == "shipped" and not row["deleted_at"]
+            if (newer or same_age_from_files) and row["data"] != self._json(entry):
+                await self._write(entry, entry.id, "sync", None, "shipped", file)
                 counts["updated"] += 1
             else:
+                if file:
+                    await self.db.conn.execute("UPDATE faq_entries SET file = COALESCE(file, ?) WHERE id = ?", (file, entry.id))
                 counts["kept"] += 1
         await self.db.conn.commit()
         return counts
+
+
+class Roles:
+    """Admin and official rights granted in Telegram (on top of ADMIN_IDS and the officials' chat)."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def has(self, user_id: int, role: str) -> bool:
+        async with self.db.conn.execute("SELECT 1 FROM roles WHERE user_id = ? AND role = ?", (user_id, role)) as cur:
+            return await cur.fetchone() is not None
+
+    async def grant(self, user_id: int, role: str, by: int) -> bool:
+        cur = await self.db.conn.execute(
+            "INSERT OR IGNORE INTO roles (user_id, role, granted_by, granted_at) VALUES (?, ?, ?, ?)",
+            (user_id, role, by, utcnow()),
+        )
+        await self.db.conn.commit()
+        return cur.rowcount > 0
+
+    async def revoke(self, user_id: int, role: str) -> bool:
+        cur = await self.db.conn.execute("DELETE FROM roles WHERE user_id = ? AND role = ?", (user_id, role))
+        await self.db.conn.commit()
+        return cur.rowcount > 0
+
+    async def all(self) -> list[aiosqlite.Row]:
+        async with self.db.conn.execute("SELECT user_id, role, granted_by, granted_at FROM roles ORDER BY role, user_id") as cur:
+            return list(await cur.fetchall())

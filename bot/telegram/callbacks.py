@@ -39,3 +39,8 @@ class AskerFeedback(CallbackData, prefix="fb"):
 
     action: str
     ticket_id: int
+
+
+class AdminDelete(CallbackData, prefix="del"):
+    entry_id: str
+    confirm: bool

@@ -17,14 +17,15 @@ from aiogram.utils.i18n import I18n
 from bot.config import Settings
 from bot.services.answering import AnsweringService
 from bot.services.knowledge import KnowledgeBase
+from bot.services.admin import KnowledgeAdmin
 from bot.services.escalation import EscalationService, Limits
-from bot.storage.database import Database, FaqStore, QuestionLog, Users
+from bot.storage.database import Database, FaqStore, QuestionLog, Roles, Users
 from bot.storage.tickets import RuntimeSettings, TicketStore
 from bot.telegram.i18n import create_i18n
 from bot.telegram.middlewares import ThrottlingMiddleware, UserLanguageMiddleware, UserMiddleware
 from bot.telegram.relay import OfficialsRelay
 from bot.telegram.retry import RetryMiddleware
-from bot.telegram.routers import common, escalation, fallback, officials, questions
+from bot.telegram.routers import admin, common, escalation, fallback, officials, questions
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ OFFLINE_TOKEN = "123456:offline-console-token"
 def get_routers() -> list[Router]:
     """In order of precedence: specific commands first, the catch-all fallback last."""
     return [
+        admin.create_router(),
         common.create_router(),
         escalation.create_router(),
         officials.create_router(),
@@ -62,15 +64,19 @@ class Services:
     tickets: TicketStore
     runtime: RuntimeSettings
     escalation: EscalationService
+    roles: Roles
+    kb_admin: KnowledgeAdmin
     i18n: I18n
 
 
 async def create_services(settings: Settings) -> Services:
     db = await Database(settings.database_path).connect()
     users, question_log = Users(db), QuestionLog(db)
-    knowledge = KnowledgeBase(FaqStore(db))
+    store = FaqStore(db)
+    knowledge = KnowledgeBase(store)
     await knowledge.load_shipped(settings.knowledge_dir)
     tickets = TicketStore(db)
+    roles = Roles(db)
     return Services(
         db=db,
         users=users,
@@ -82,6 +88,8 @@ async def create_services(settings: Settings) -> Services:
         escalation=EscalationService(
             tickets, question_log, Limits(settings.tickets_open_limit, settings.tickets_daily_limit)
         ),
+        roles=roles,
+        kb_admin=KnowledgeAdmin(store, knowledge, roles, settings.admin_ids),
         i18n=create_i18n(settings.locales_dir, settings.default_locale),
     )
 
@@ -96,6 +104,8 @@ def create_dispatcher(settings: Settings, services: Services, relay: OfficialsRe
         answering=services.answering,
         tickets=services.tickets,
         escalation=services.escalation,
+        roles=services.roles,
+        kb_admin=services.kb_admin,
         relay=relay,
     )
     dp.update.outer_middleware(UserMiddleware(services.users))

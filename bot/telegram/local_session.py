@@ -53,6 +53,7 @@ class LocalSession(BaseSession):
         self.chat_types: dict[int, str] = {}
         self.forum_chats: set[int] = set()
         self.member_status: dict[tuple[int, int], str] = {}
+        self.files: dict[str, bytes] = {}  # file_id -> content, for documents users "upload"
 
     # -- test helpers ---------------------------------------------------------------------------
 
@@ -93,7 +94,10 @@ class LocalSession(BaseSession):
 
     async def stream_content(self, url: str, headers=None, timeout: int = 30, chunk_size: int = 65536,
                              raise_for_status: bool = True) -> AsyncGenerator[bytes, None]:
-        yield b""
+        file_id = url.rsplit("/", 1)[-1]
+        data = self.files.get(file_id, b"")
+        for start in range(0, len(data), chunk_size):
+            yield data[start : start + chunk_size]
 
     async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None) -> TelegramType:
         self.requests.append(method)
@@ -183,6 +187,10 @@ class LocalSession(BaseSession):
             return {"status": status, "user": user}
         if name == "getChat":
             return self._full_chat(method.chat_id)
+        if name == "getFile":
+            data = self.files.get(method.file_id, b"")
+            return {"file_id": method.file_id, "file_unique_id": method.file_id, "file_size": len(data),
+                    "file_path": f"documents/{method.file_id}"}
         if name == "getUpdates":
             return []
         return True

@@ -11,7 +11,6 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from datetime import timedelta
-from html import escape
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -30,7 +29,7 @@ from bot.config import Settings
 from bot.storage.database import Users
 from bot.storage.tickets import BLOCKED, DELIVERED, Answer, RuntimeSettings, Ticket, TicketStore
 from bot.telegram.callbacks import AskerFeedback, TicketAction
-from bot.telegram.render import quote
+from bot.telegram.render import esc, quote
 
 log = logging.getLogger(__name__)
 OFFICIALS_CHAT_KEY = "officials_chat_id"
@@ -89,7 +88,7 @@ class OfficialsRelay:
     def ticket_text(self, ticket: Ticket, forum: bool) -> str:
         language = {"ky": _("Kyrgyz"), "ru": _("Russian")}.get(ticket.lang, ticket.lang)
         if ticket.candidates:
-            considered = ", ".join(f"{escape(c['id'])} ({c['score']:.2f})" for c in ticket.candidates)
+            considered = ", ".join(f"{esc(c['id'])} ({c['score']:.2f})" for c in ticket.candidates)
         else:
             considered = _("none")
         how = _("Write the answer in this topic.") if forum else _("Reply to this message to answer.")
@@ -197,8 +196,8 @@ class OfficialsRelay:
                 else _("Answer from an official to your question #{number}")
             ).format(number=ticket.id)
             text = (
-                f"<b>{escape(title)}</b>\n<blockquote>{quote(ticket.text, limit=500)}</blockquote>\n\n"
-                f"{escape(answer.text)}"
+                f"<b>{esc(title)}</b>\n<blockquote>{quote(ticket.text, limit=500)}</blockquote>\n\n"
+                f"{esc(answer.text)}"
             )
             try:
                 await self.bot.send_message(ticket.chat_id, text, reply_markup=self.feedback_keyboard(ticket))

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from html import escape
+import html
 
 from aiogram.utils.i18n import gettext as _
 
 from bot.core.knowledge import FaqEntry
 
 
+def esc(text: str) -> str:
+    """Escape text for Telegram's HTML (quotes may stay as they are in text nodes)."""
+    return html.escape(text, quote=False)
+
+
 def answer_text(entry: FaqEntry, lang: str) -> str:
     basis_label = _("Basis")
     return (
-        f"<b>{escape(entry.question[lang])}</b>\n\n"
-        f"{escape(entry.answer[lang])}\n\n"
-        f"<i>{escape(basis_label)}: {escape(entry.basis[lang])}</i>"
+        f"<b>{esc(entry.question[lang])}</b>\n\n"
+        f"{esc(entry.answer[lang])}\n\n"
+        f"<i>{esc(basis_label)}: {esc(entry.basis[lang])}</i>"
     )
 
 
@@ -23,4 +28,4 @@ def quote(user_text: str, limit: int = 300) -> str:
     text = " ".join(user_text.split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return escape(text)
+    return esc(text)

@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
+from bot.storage.database import Roles
 from bot.storage.tickets import CLOSED, Ticket, TicketStore
 from bot.telegram.callbacks import TicketAction
 from bot.telegram.relay import OfficialsRelay
@@ -33,9 +34,10 @@ class InOfficialsChat(Filter):
         return chat is not None and relay.chat_id is not None and chat.id == relay.chat_id
 
 
-async def is_official(bot: Bot, relay: OfficialsRelay, settings: Settings, user_id: int) -> bool:
-    """Admins, and members of the officials' chat (asked of Telegram, so leaving the chat revokes it)."""
-    if user_id in settings.admin_ids:
+async def is_official(bot: Bot, relay: OfficialsRelay, settings: Settings, roles: Roles, user_id: int) -> bool:
+    """Admins, granted officials, and members of the officials' chat (asked of Telegram each time, so
+    leaving the chat revokes it)."""
+    if user_id in settings.admin_ids or await roles.has(user_id, "admin") or await roles.has(user_id, "official"):
         return True
     if relay.chat_id is None:
         return False
@@ -57,18 +59,19 @@ async def record_answer(message: Message, ticket: Ticket, text: str, tickets: Ti
 
 
 async def answer_command(
-    message: Message, command: CommandObject, tickets: TicketStore, relay: OfficialsRelay, bot: Bot, settings: Settings
+    message: Message, command: CommandObject, tickets: TicketStore, relay: OfficialsRelay, bot: Bot,
+    settings: Settings, roles: Roles,
 ) -> None:
     """/answer <ticket> <text>: in the officials' chat, or in private by an official."""
     if message.from_user is None:
         return
-    if message.chat.id != relay.chat_id and not await is_official(bot, relay, settings, message.from_user.id):
+    if message.chat.id != relay.chat_id and not await is_official(bot, relay, settings, roles, message.from_user.id):
         log.warning("user %s tried /answer without being an official", message.from_user.id)
         await message.answer(_("Only officials can answer questions."))
         return
     match = ANSWER_ARGS.match((command.args or "").strip())
     if not match:
-        await message.answer(_("Usage: /answer <question number> <text of the answer>"))
+        await message.answer(_("Usage: /answer NUMBER TEXT (the question number, then the answer)."))
         return
     ticket = await tickets.get(int(match.group(1)))
     if ticket is None:
@@ -100,7 +103,8 @@ async def chat_migrated(message: Message, relay: OfficialsRelay) -> None:
 
 
 async def ticket_action(
-    query: CallbackQuery, callback_data: TicketAction, tickets: TicketStore, relay: OfficialsRelay, settings: Settings
+    query: CallbackQuery, callback_data: TicketAction, tickets: TicketStore, relay: OfficialsRelay,
+    settings: Settings, roles: Roles,
 ) -> None:
     ticket = await tickets.get(callback_data.ticket_id)
     if ticket is None:
@@ -112,7 +116,7 @@ async def ticket_action(
         await query.answer(_("Closed."))
         await relay.notify(ticket, _("Question #{number} was closed by {name}.").format(number=ticket.id, name=name))
         return
-    if query.from_user.id not in settings.admin_ids:
+    if query.from_user.id not in settings.admin_ids and not await roles.has(query.from_user.id, "admin"):
         log.warning("user %s (not an admin) pressed 'FAQ draft' on ticket #%s", query.from_user.id, ticket.id)
         await query.answer(_("Only admins can make FAQ drafts."), show_alert=True)
         return
