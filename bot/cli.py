@@ -59,6 +59,54 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _kb_admin(settings):
+    from bot.services.admin import KnowledgeAdmin
+    from bot.services.knowledge import KnowledgeBase
+    from bot.storage.database import Database, FaqStore, Roles
+
+    db = await Database(settings.database_path).connect()
+    store = FaqStore(db)
+    knowledge = KnowledgeBase(store)
+    await knowledge.load_shipped(settings.knowledge_dir)  # the same start-up rule as the bot's
+    return db, store, KnowledgeAdmin(store, knowledge, Roles(db), settings.admin_ids)
+
+
+def cmd_kb_export(args: argparse.Namespace) -> int:
+    """Write the FAQ as served (with the edits made in Telegram) to DIR/faq/*.yaml for review."""
+    from bot.config import Settings
+    from bot.core.knowledge import export_to_directory
+
+    async def run() -> int:
+        db, store, _admin = await _kb_admin(Settings())
+        try:
+            entries = await store.all()
+        finally:
+            await db.close()
+        written = export_to_directory(entries, args.directory)
+        print(f"{len(entries)} entries written to {len(written)} files in {args.directory}/faq")
+        return 0
+
+    return asyncio.run(run())
+
+
+def cmd_kb_import(args: argparse.Namespace) -> int:
+    """Load DIR/faq/*.yaml into the database (validated first; all or nothing)."""
+    from bot.config import Settings
+
+    entries = load_knowledge(args.directory)
+
+    async def run() -> int:
+        db, _store, admin = await _kb_admin(Settings())
+        try:
+            counts = await admin.import_entries(entries, actor=None, replace=args.replace)
+        finally:
+            await db.close()
+        print(", ".join(f"{k} {v}" for k, v in counts.items()))
+        return 0
+
+    return asyncio.run(run())
+
+
 def cmd_console(args: argparse.Namespace) -> int:
     from bot.config import Settings
     from bot.console import ConsoleChat
@@ -97,6 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
     check = kb_sub.add_parser("check", help="validate FAQ files without loading them anywhere")
     check.add_argument("directory", nargs="?", default="knowledge")
     check.set_defaults(func=cmd_kb_check)
+    export = kb_sub.add_parser("export", help="write the FAQ from the database (DATABASE_PATH) to DIR/faq/*.yaml")
+    export.add_argument("directory")
+    export.set_defaults(func=cmd_kb_export)
+    imp = kb_sub.add_parser("import", help="load DIR/faq/*.yaml into the database, validated, all or nothing")
+    imp.add_argument("directory")
+    imp.add_argument("--replace", action="store_true", help="entries missing from DIR are deleted")
+    imp.set_defaults(func=cmd_kb_import)
     return parser
 
 

@@ -59,3 +59,40 @@ def test_kb_check_reports_problems(tmp_path):
     assert "bad.yaml: entry 'Bad Id': field 'id'" in proc.stderr
     ok = run_bot("kb", "check", str(KNOWLEDGE))
     assert ok.returncode == 0 and "all valid" in ok.stdout
+
+
+def test_kb_export_import_round_trip_through_the_database(tmp_path):
+    import os
+
+    from bot.core.knowledge import load_knowledge
+
+    env = {**os.environ, "DATABASE_PATH": str(tmp_path / "db.sqlite3"), "KNOWLEDGE_DIR": str(KNOWLEDGE)}
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+
+    out = tmp_path / "exported"
+    proc = run("kb", "export", str(out))
+    assert proc.returncode == 0, proc.stderr
+    exported = {e.id: e.to_dict() for e in load_knowledge(out)}
+    shipped = {e.id: e.to_dict() for e in load_knowledge(KNOWLEDGE)}
+    assert exported == shipped
+    # the files keep their names and header comments
+    assert sorted(p.name for p in (out / "faq").glob("*.yaml")) == sorted(p.name for p in (KNOWLEDGE / "faq").glob("*.yaml"))
+    assert (out / "faq" / "01-law.yaml").read_text(encoding="utf-8").startswith("- id:")  # fresh dir: no header to keep
+
+    # edit one file, import it, export again: the change went through the database
+    law = out / "faq" / "01-law.yaml"
+    law.write_text(law.read_text(encoding="utf-8").replace("Принят Жогорку Кенешем", "Принят ЖК"), encoding="utf-8")
+    proc = run("kb", "import", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "updated 1" in proc.stdout
+    again = tmp_path / "again"
+    assert run("kb", "export", str(again)).returncode == 0
+    assert "Принят ЖК" in (again / "faq" / "01-law.yaml").read_text(encoding="utf-8")
+
+    bad = tmp_path / "bad" / "faq"
+    bad.mkdir(parents=True)
+    (bad / "x.yaml").write_text("- id: x\n", encoding="utf-8")
+    proc = run("kb", "import", str(tmp_path / "bad"))
+    assert proc.returncode == 1 and "x.yaml: entry 'x'" in proc.stderr

@@ -216,8 +216,54 @@ def load_knowledge(directory: str | Path) -> list[FaqEntry]:
     return entries
 
 
+class _ReviewableDumper(yaml.SafeDumper):
+    """Multi-line texts as ``|-`` blocks and dates unquoted, like the hand-written files."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value and not value.endswith((" ", "\t")) and "\r" not in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _represent_dict(dumper: yaml.SafeDumper, value: dict) -> yaml.Node:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items())
+
+
+_ReviewableDumper.add_representer(str, _represent_str)
+_ReviewableDumper.add_representer(dict, _represent_dict)
+
+
 def dump_entries(entries: Iterable[FaqEntry]) -> str:
     """YAML in the shipped format (the inverse of :func:`parse_yaml_text`)."""
-    return yaml.safe_dump(
-        [e.to_dict() for e in entries], allow_unicode=True, sort_keys=False, width=100, default_flow_style=False
-    )
+    items = []
+    for entry in entries:
+        item = entry.to_dict()
+        item["reviewed"] = entry.reviewed  # a YAML date, as in the shipped files
+        items.append(item)
+    return yaml.dump(items, Dumper=_ReviewableDumper, allow_unicode=True, sort_keys=False, width=110)
+
+
+def export_to_directory(entries: Iterable[FaqEntry], directory: str | Path) -> list[Path]:
+    """Write entries to ``directory/faq/*.yaml``, each into the file it came from (new ones: by category).
+
+    Comment lines at the top of an existing file are kept, so the files stay reviewable in git.
+    """
+    faq_dir = Path(directory) / "faq"
+    faq_dir.mkdir(parents=True, exist_ok=True)
+    by_file: dict[str, list[FaqEntry]] = {}
+    for entry in entries:
+        name = Path(entry.source).name if entry.source else f"{entry.category}.yaml"
+        by_file.setdefault(name, []).append(entry)
+    written = []
+    for name, group in sorted(by_file.items()):
+        path = faq_dir / name
+        header = ""
+        if path.exists():
+            lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+            header = "".join(line for line in lines[: next((i for i, l in enumerate(lines) if not l.startswith("#")), len(lines))])
+            header += "\n" if header else ""
+        path.write_text(header + dump_entries(group), encoding="utf-8")
+        written.append(path)
+    for stale in sorted(set(faq_dir.glob("*.yaml")) - set(written)):
+        stale.unlink()  # every entry of that file was deleted
+    return written
