@@ -49,22 +49,29 @@ def _stem_ky(word: str) -> str:
     return strip_suffixes(fold(word))
 
 
-def _expand_abbreviations(tokens: list[str], lang: str) -> list[str]:
-    out: list[str] = []
-    for token in tokens:
-        key = fold(token)
-        if key not in ABBREVIATIONS and lang == "ky":
-            key = strip_suffixes(key)  # "МГАнын" is МГА with a genitive ending
-        expansion = ABBREVIATIONS.get(key)
-        out.extend(expansion[lang].split() if expansion else [token])
-    return out
+@lru_cache(maxsize=200_000)
+def _expansion(token: str, lang: str) -> tuple[str, ...]:
+    key = fold(token)
+    if key not in ABBREVIATIONS and lang == "ky":
+        key = strip_suffixes(key)  # "МГАнын" is МГА with a genitive ending
+    expansion = ABBREVIATIONS.get(key)
+    return tuple(expansion[lang].split()) if expansion else (token,)
+
+
+@lru_cache(maxsize=200_000)
+def _prepared(token: str, lang: str) -> tuple[tuple[str, str], ...]:
+    """(word, folded word) pairs a token stands for after abbreviation expansion; cached per token."""
+    return tuple((word, fold(word)) for word in _expansion(token, lang))
 
 
 _MAX_PHRASE = max(len(k) for k in INTENT_PHRASES)
+_PHRASE_STARTS = frozenset(k[0] for k in INTENT_PHRASES)
 
 
 def _intent_at(tokens: list[str], i: int) -> tuple[str, int] | None:
     """The intent term a question-word phrase starting at ``i`` stands for, and its length in words."""
+    if tokens[i] not in _PHRASE_STARTS:
+        return None
     for size in range(_MAX_PHRASE, 0, -1):
         intent = INTENT_PHRASES.get(tuple(tokens[i : i + size]))
         if intent:
@@ -72,14 +79,27 @@ def _intent_at(tokens: list[str], i: int) -> tuple[str, int] | None:
     return None
 
 
+@lru_cache(maxsize=200_000)
+def _term(token: str, lang: str) -> str | None:
+    """One word's term in ``lang`` (None for stop words and fragments). Cached: a knowledge base of ten
+    thousand entries repeats the same few thousand words, so each is stemmed once."""
+    folded = fold(token)
+    if folded in (RU_STOP if lang == "ru" else KY_STOP) or (len(folded) < 2 and not folded.isdigit()):
+        return None
+    if folded.isdigit():
+        return folded
+    term = _stem_ru(token) if lang == "ru" else _stem_ky(token)
+    if len(term) < 2:
+        return None
+    return SYNONYMS[lang].get(term, term)
+
+
 @lru_cache(maxsize=20_000)
 def _analyze_cached(text: str, lang: str) -> tuple[str, ...]:
-    stop = RU_STOP if lang == "ru" else KY_STOP
-    synonyms = SYNONYMS[lang]
-    stem = _stem_ru if lang == "ru" else _stem_ky
+    pairs = [pair for token in words(text) for pair in _prepared(token, lang)]
+    tokens = [word for word, _ in pairs]
+    folded_tokens = [folded for _, folded in pairs]
     terms: list[str] = []
-    tokens = _expand_abbreviations(words(text), lang)
-    folded_tokens = [fold(t) for t in tokens]
     skip = 0
     for i, token in enumerate(tokens):
         if skip:
@@ -90,13 +110,9 @@ def _analyze_cached(text: str, lang: str) -> tuple[str, ...]:
             terms.append(intent[0])
             skip = intent[1] - 1
             continue
-        folded = folded_tokens[i]
-        if folded in stop or (len(folded) < 2 and not folded.isdigit()):
-            continue
-        term = folded if folded.isdigit() else stem(token)
-        if not term.isdigit() and len(term) < 2:
-            continue
-        terms.append(synonyms.get(term, term))
+        term = _term(token, lang)
+        if term is not None:
+            terms.append(term)
     return tuple(terms)
 
 

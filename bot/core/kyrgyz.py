@@ -228,17 +228,24 @@ def _cuts_into_protected(stem: str, candidate: str) -> bool:
     return any(stem.startswith(word) and len(candidate) < len(word) for word in PROTECTED)
 
 
-@lru_cache(maxsize=50_000)
+_SUFFIXES_BY_LENGTH = {
+    length: frozenset(x for x in SUFFIXES if len(x) == length) for length in sorted({len(x) for x in SUFFIXES})
+}
+_LENGTHS = sorted(_SUFFIXES_BY_LENGTH, reverse=True)
+
+
+@lru_cache(maxsize=200_000)
 def strip_suffixes(word: str) -> str:
-    """Strip Kyrgyz endings from a folded word while they agree with the stem."""
+    """Strip Kyrgyz endings from a folded word while they agree with the stem (longest ending first)."""
     stem = word
     for _ in range(_MAX_STRIPS):
         if stem in PROTECTED:
             return stem
-        for suffix in SUFFIXES:
-            if len(stem) - len(suffix) < _MIN_STEM or not stem.endswith(suffix):
+        for length in _LENGTHS:
+            suffix = stem[-length:]
+            if len(stem) - length < _MIN_STEM or suffix not in _SUFFIXES_BY_LENGTH[length]:
                 continue
-            candidate = stem[: -len(suffix)]
+            candidate = stem[:-length]
             if _last_vowel(candidate) is None:
                 continue
             if not _consonant_ok(candidate, suffix):

@@ -21,6 +21,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.core.analysis import LANGUAGES, analyze, detect_language, small_talk_kind
@@ -80,38 +81,56 @@ class MatchResult:
 _QUERY_COVERAGE_ONLY = 1000.0  # a beta this large turns the F-measure into the question's coverage
 
 
-class _LanguageIndex:
-    """Inverted index over the texts of one language."""
+def _idf(bags: Sequence[frozenset[str]], intent_weight: float) -> dict[str, float]:
+    """IDF over entries (one bag of terms per entry): a term every entry uses weighs almost nothing."""
+    df: dict[str, int] = {}
+    for bag in bags:
+        for term in bag:
+            df[term] = df.get(term, 0) + 1
+    n = max(len(bags), 1)
+    return {
+        term: math.log(1 + n / count) * (intent_weight if term.startswith(INTENT_PREFIX) else 1.0)
+        for term, count in df.items()
+    }
 
-    def __init__(
-        self, lang: str, texts: list[tuple[int, tuple[str, ...]]], n_entries: int, intent_weight: float = 1.0
-    ):
+
+class _LanguageIndex:
+    """Inverted index over the texts of one language, with term weights computed over entries.
+
+    Postings are numpy arrays so that scoring a question touches each posting in C, not in Python:
+    with ten thousand entries a common word like "аким" has tens of thousands of postings.
+    """
+
+    def __init__(self, lang: str, docs: list[tuple[int, frozenset[str]]], idf: dict[str, float], n_entries: int):
         self.lang = lang
-        self.doc_entry: list[int] = []
-        self.doc_terms: list[frozenset[str]] = []
-        df: dict[str, set[int]] = {}
-        for entry_idx, terms in texts:
-            unique = frozenset(terms)
-            if not unique:
-                continue
-            self.doc_entry.append(entry_idx)
-            self.doc_terms.append(unique)
-            for term in unique:
-                df.setdefault(term, set()).add(entry_idx)
-        n = max(n_entries, 1)
-        self.idf = {
-            term: math.log(1 + n / len(entries)) * (intent_weight if term.startswith(INTENT_PREFIX) else 1.0)
-            for term, entries in df.items()
-        }
-        self.unknown_idf = math.log(1 + n) if df else 1.0
-        self.postings: dict[str, list[int]] = {}
+        kept = [(entry_idx, terms) for entry_idx, terms in docs if terms]
+        self.doc_entry = np.fromiter((e for e, _ in kept), dtype=np.int32, count=len(kept))
+        self.doc_terms = [terms for _, terms in kept]
+        self.n_docs = len(kept)
+        self.idf = idf
+        self.unknown_idf = math.log(1 + max(n_entries, 1)) if idf else 1.0
+        postings: dict[str, list[int]] = {}
         for doc, terms in enumerate(self.doc_terms):
             for term in terms:
-                self.postings.setdefault(term, []).append(doc)
-        self.doc_weight = [sum(self.idf[t] for t in terms) for terms in self.doc_terms]
-        self.vocabulary = sorted(self.idf)
+                postings.setdefault(term, []).append(doc)
+        self.postings = {term: np.asarray(docs_, dtype=np.int32) for term, docs_ in postings.items()}
+        self.doc_weight = np.fromiter((sum(idf[t] for t in terms) for terms in self.doc_terms), dtype=np.float64,
+                                      count=self.n_docs)
+        # Docs are stored entry by entry: the first doc of each entry, for per-entry maxima.
+        if self.n_docs:
+            self._starts = np.flatnonzero(np.r_[True, self.doc_entry[1:] != self.doc_entry[:-1]])
+        else:
+            self._starts = np.zeros(0, dtype=np.int64)
+        self._entries_present = self.doc_entry[self._starts] if self.n_docs else self.doc_entry
+        self.vocabulary = sorted(postings)
         self.vocabulary_set = frozenset(self.vocabulary)
         self._expansions: dict[str, tuple[tuple[str, float], ...]] = {}
+
+    def per_entry_max(self, doc_scores: np.ndarray, n_entries: int) -> np.ndarray:
+        out = np.zeros(n_entries)
+        if self.n_docs:
+            out[self._entries_present] = np.maximum.reduceat(doc_scores, self._starts)
+        return out
 
     def expand(self, term: str) -> tuple[tuple[str, float], ...]:
         """Vocabulary terms that ``term`` may stand for, each with a similarity in (0, 1]."""
@@ -143,48 +162,41 @@ class _LanguageIndex:
             self._expansions[term] = result
         return result
 
-    def score_docs(self, terms: Sequence[str], beta: float) -> dict[int, float]:
-        """Score every text that shares at least one (expanded) term with the question."""
-        unique = list(dict.fromkeys(terms))
-        if not unique:
-            return {}
+    def score_docs(self, terms: Sequence[str], beta: float) -> np.ndarray | None:
+        """A score for every text (0 where it shares no content term with the question), or None.
+
+        The score is the weighted F-measure of the question's coverage (IDF-weighted share of its terms
+        found in the text, at their best fuzzy similarity) and the text's coverage (the same the other way).
+        """
         query_weight = 0.0
-        matched_q: dict[int, float] = {}
-        matched_d: dict[int, float] = {}
-        has_content: dict[int, bool] = {}  # a text that shares only question words is no match
-        for term in unique:
+        q_hit = np.zeros(self.n_docs)
+        d_hit = np.zeros(self.n_docs)
+        content = np.zeros(self.n_docs, dtype=bool)  # a text that shares only question words is no match
+        for term in dict.fromkeys(terms):
             expansions = self.expand(term)
+            is_content = not term.startswith(INTENT_PREFIX)
             if not expansions:
-                # An unknown word is evidence the question is about something else; an intent word the
-                # texts never use is not.
-                query_weight += 0.0 if term.startswith(INTENT_PREFIX) else self.unknown_idf
+                # An unknown word is evidence the question is about something else; an unknown
+                # question word is not.
+                query_weight += self.unknown_idf if is_content else 0.0
                 continue
             weight = self.idf[expansions[0][0]]
             query_weight += weight
-            best: dict[int, float] = {}
+            best = np.zeros(self.n_docs)
             for other, sim in expansions:
-                idf_other = self.idf[other]
-                for doc in self.postings[other]:
-                    if sim > best.get(doc, 0.0):
-                        best[doc] = sim
-                    # Text-side coverage: each of the text's terms counts once, at its best similarity.
-                    matched_d[doc] = matched_d.get(doc, 0.0) + sim * idf_other
-            is_content = not term.startswith(INTENT_PREFIX)
-            for doc, sim in best.items():
-                matched_q[doc] = matched_q.get(doc, 0.0) + sim * weight
-                if is_content:
-                    has_content[doc] = True
+                docs = self.postings[other]
+                best[docs] = np.maximum(best[docs], sim)
+                d_hit[docs] += sim * self.idf[other]  # one posting per text and term: no repeats in docs
+            q_hit += weight * best
+            if is_content:
+                content |= best > 0
+        if query_weight == 0 or not content.any():
+            return None
+        q = np.where(content, q_hit / query_weight, 0.0)
+        d = np.minimum(1.0, d_hit / self.doc_weight)
         b2 = beta * beta
-        scores = {}
-        if query_weight == 0:
-            return {}
-        for doc, q_hit in matched_q.items():
-            if doc not in has_content:
-                continue
-            q = q_hit / query_weight
-            d = min(1.0, matched_d[doc] / self.doc_weight[doc])
-            scores[doc] = (1 + b2) * q * d / (b2 * d + q) if q + d else 0.0
-        return scores
+        denominator = b2 * d + q
+        return np.divide((1 + b2) * q * d, denominator, out=np.zeros(self.n_docs), where=denominator > 0)
 
 
 class Matcher:
@@ -196,32 +208,24 @@ class Matcher:
         self._ids = [e.id for e in self.entries]
         self._by_id = {e.id: e for e in self.entries}
         t = self.thresholds
-        self._indexes = {
-            lang: _LanguageIndex(
-                lang,
-                [(i, analyze(text, lang)) for i, e in enumerate(self.entries) for text in e.texts(lang)],
-                len(self.entries),
-                t.intent_weight,
+        self._indexes: dict[str, _LanguageIndex] = {}
+        self._bag_indexes: dict[str, _LanguageIndex] = {}
+        self._answer_indexes: dict[str, _LanguageIndex] = {}
+        for lang in LANGUAGES:
+            texts = [(i, frozenset(analyze(text, lang))) for i, e in enumerate(self.entries) for text in e.texts(lang)]
+            bags: list[set[str]] = [set() for _ in self.entries]
+            for i, terms in texts:
+                bags[i] |= terms
+            frozen_bags = [frozenset(b) for b in bags]
+            idf = _idf(frozen_bags, t.intent_weight)
+            self._indexes[lang] = _LanguageIndex(lang, texts, idf, len(self.entries))
+            # Two further views per entry: all its questions as one bag of terms, and its answer, which
+            # says things people ask about in words the questions do not use ("образование", "Джантаев").
+            self._bag_indexes[lang] = _LanguageIndex(lang, list(enumerate(frozen_bags)), idf, len(self.entries))
+            answers = [frozenset(analyze(e.answer[lang], lang)) for e in self.entries]
+            self._answer_indexes[lang] = _LanguageIndex(
+                lang, list(enumerate(answers)), _idf(answers, 1.0), len(self.entries)
             )
-            for lang in LANGUAGES
-        }
-        # Two further views per entry: all its questions as one bag of terms, and its answer text, which
-        # says things people ask about in words the questions do not use ("образование", "Джантаев").
-        self._bag_indexes = {
-            lang: _LanguageIndex(
-                lang,
-                [(i, tuple(t for text in e.texts(lang) for t in analyze(text, lang))) for i, e in enumerate(self.entries)],
-                len(self.entries),
-                t.intent_weight,
-            )
-            for lang in LANGUAGES
-        }
-        self._answer_indexes = {
-            lang: _LanguageIndex(
-                lang, [(i, analyze(e.answer[lang], lang)) for i, e in enumerate(self.entries)], len(self.entries)
-            )
-            for lang in LANGUAGES
-        }
         self._vocabulary = {lang: index.vocabulary_set for lang, index in self._indexes.items()}
 
     def entry(self, entry_id: str) -> FaqEntry | None:
@@ -233,30 +237,39 @@ class Matcher:
     def detect_language(self, text: str) -> tuple[str | None, float]:
         return detect_language(text, self._vocabulary)
 
-    def rank(self, text: str, lang: str | None = None) -> list[Candidate]:
-        """Every entry with any evidence, best first (one score per entry: its best text)."""
+    def rank(self, text: str, lang: str | None = None, limit: int = 10) -> list[Candidate]:
+        """The ``limit`` best entries with any evidence, best first (ties: by id)."""
         t = self.thresholds
-        text_score: dict[int, tuple[float, str]] = {}
-        bag: dict[int, float] = {}
-        answer: dict[int, float] = {}
+        n = len(self.entries)
+        text_by_lang: dict[str, np.ndarray] = {}
+        bag = np.zeros(n)
+        answer = np.zeros(n)
         for index_lang in LANGUAGES:
             terms = analyze(text, index_lang)
             factor = 1.0 if lang in (None, index_lang) else t.other_language
             texts = self._indexes[index_lang]
-            for doc, score in texts.score_docs(terms, t.beta).items():
-                entry_idx = texts.doc_entry[doc]
-                if score * factor > text_score.get(entry_idx, (0.0, ""))[0]:
-                    text_score[entry_idx] = (score * factor, index_lang)
+            scores = texts.score_docs(terms, t.beta)
+            text_by_lang[index_lang] = texts.per_entry_max(scores, n) * factor if scores is not None else np.zeros(n)
             for index, into in ((self._bag_indexes[index_lang], bag), (self._answer_indexes[index_lang], answer)):
-                for doc, cover in index.score_docs(terms, _QUERY_COVERAGE_ONLY).items():
-                    entry_idx = index.doc_entry[doc]
-                    into[entry_idx] = max(into.get(entry_idx, 0.0), cover * factor)
-        best: dict[int, Candidate] = {}
-        for entry_idx in text_score.keys() | bag.keys() | answer.keys():
-            score, found_lang = text_score.get(entry_idx, (0.0, lang or "ky"))
-            score = t.w_text * score + t.w_bag * bag.get(entry_idx, 0.0) + t.w_answer * answer.get(entry_idx, 0.0)
-            best[entry_idx] = Candidate(self._ids[entry_idx], score, found_lang)
-        return sorted(best.values(), key=lambda c: (-c.score, c.entry_id))
+                cover = index.score_docs(terms, _QUERY_COVERAGE_ONLY)
+                if cover is not None:
+                    np.maximum(into, index.per_entry_max(cover, n) * factor, out=into)
+        ky, ru = text_by_lang["ky"], text_by_lang["ru"]
+        text_score = np.maximum(ky, ru)
+        combined = t.w_text * text_score + t.w_bag * bag + t.w_answer * answer
+        found = np.flatnonzero(combined > 0)
+        if len(found) > limit:
+            found = found[np.argpartition(-combined[found], limit - 1)[:limit]]
+        order = sorted(found.tolist(), key=lambda i: (-combined[i], self._ids[i]))
+        fallback = lang or "ky"
+        return [
+            Candidate(
+                self._ids[i],
+                float(combined[i]),
+                fallback if text_score[i] == 0 else ("ky" if ky[i] >= ru[i] else "ru"),
+            )
+            for i in order
+        ]
 
     def match(self, text: str, fallback_lang: str = "ky") -> MatchResult:
         query = text.strip()
@@ -265,7 +278,7 @@ class Matcher:
         talk = small_talk_kind(query)
         if talk or not (_has_content(analyze(query, "ky")) or _has_content(analyze(query, "ru"))):
             return MatchResult(query, lang, confidence, "none", small_talk=talk)
-        ranked = self.rank(query, detected)[:5]
+        ranked = self.rank(query, detected, limit=5)
         status, entry_id, suggestions = decide(ranked, self.thresholds)
         top = ranked[0].score if ranked else 0.0
         return MatchResult(query, lang, confidence, status, entry_id, top, suggestions, candidates=tuple(ranked))

@@ -145,6 +145,7 @@ def normalize(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=200_000)
 def _to_cyrillic(word: str) -> str:
     has_latin = bool(_LATIN_RE.search(word))
     if not has_latin:

@@ -51,7 +51,7 @@ class KnowledgeAdmin:
             e for e in matcher.entries
             if query in e.id or any(query in e.question[lang].lower() for lang in LANGS)
         ]
-        ranked = [matcher.entry(c.entry_id) for c in matcher.rank(query)[:limit]]
+        ranked = [matcher.entry(c.entry_id) for c in matcher.rank(query, limit=limit)]
         seen: dict[str, FaqEntry] = {}
         for entry in direct + ranked:
             if entry is not None:
