@@ -20,10 +20,14 @@ def source_messages() -> set[str]:
     return found
 
 
+def load_catalog(lang: str):
+    with open(LOCALES / lang / "LC_MESSAGES" / "messages.po", "rb") as fp:
+        return read_po(fp, locale=lang)
+
+
 @pytest.mark.parametrize("lang", ["ky", "ru"])
 def test_catalog_is_complete(lang):
-    with open(LOCALES / lang / "LC_MESSAGES" / "messages.po", "rb") as fp:
-        catalog = read_po(fp, locale=lang)
+    catalog = load_catalog(lang)
     messages = source_messages()
     assert len(messages) > 15
     missing = sorted(m for m in messages if m not in catalog or not catalog[m].string)
@@ -36,9 +40,7 @@ def test_placeholders_survive_translation():
     import re
 
     for lang in ("ky", "ru"):
-        with open(LOCALES / lang / "LC_MESSAGES" / "messages.po", "rb") as fp:
-            catalog = read_po(fp, locale=lang)
-        for message in catalog:
+        for message in load_catalog(lang):
             if message.id:
                 assert set(re.findall(r"{\w+}", message.id)) == set(re.findall(r"{\w+}", message.string)), message.id
 
@@ -50,9 +52,7 @@ def test_translations_are_valid_telegram_html():
     from tests.harness import assert_telegram_html
 
     for lang in ("ky", "ru"):
-        with open(LOCALES / lang / "LC_MESSAGES" / "messages.po", "rb") as fp:
-            catalog = read_po(fp, locale=lang)
-        for message in catalog:
+        for message in load_catalog(lang):
             if message.id:
                 for text in (message.id, message.string):
                     assert_telegram_html(re.sub(r"{\w+}", "x", text))

@@ -274,6 +274,8 @@ async def test_faq_draft_only_for_admins(harness: BotHarness):
                                            "message": query_message, "data": data}})
     async with harness.services.db.conn.execute("SELECT lang, question, answer FROM faq_drafts") as cur:
         assert tuple(await cur.fetchone()) == ("ky", OUT_OF_SCOPE["ky"], "Жооптун тексти")
+    await harness.send("/drafts", user=harness.user(900, "Admin"))
+    assert "Жооптун тексти" in harness.last_text() and "TODO" in harness.last_text()
 
 
 async def test_group_to_supergroup_migration_is_followed(harness: BotHarness):

@@ -158,7 +158,8 @@ def _to_cyrillic(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Split normalised text into Cyrillic words; Latin words are transliterated, digits kept."""
-    return [_to_cyrillic(w) for w in _WORD_RE.findall(normalize(text))]
+    text = unicodedata.normalize("NFC", text).lower().translate(_HOMOGLYPHS)
+    return [_to_cyrillic(w) for w in _WORD_RE.findall(text)]
 
 
 def is_mostly_latin(text: str) -> bool:

@@ -224,6 +224,11 @@ class TicketStore:
         return cur.lastrowid
 
 
+    async def drafts(self, limit: int = 10) -> list:
+        async with self.db.conn.execute("SELECT * FROM faq_drafts ORDER BY id DESC LIMIT ?", (limit,)) as cur:
+            return list(await cur.fetchall())
+
+
 class RuntimeSettings:
     """Small values the bot learns while running (they outlive a restart)."""
 

@@ -7,6 +7,7 @@ import io
 import logging
 from typing import Any
 
+import yaml
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, Filter, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -17,11 +18,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.core.knowledge import ID_RE, LANGS, FaqEntry, KnowledgeError
 from bot.services.admin import EDITABLE_FIELDS, MAX_IMPORT_BYTES, ROLES, KnowledgeAdmin
+from bot.storage.tickets import TicketStore
 from bot.telegram.callbacks import AdminDelete
 from bot.telegram.render import esc
 
 log = logging.getLogger(__name__)
-ADMIN_COMMANDS = ("faq", "show", "add", "edit", "variant_add", "variant_del", "delete", "export", "import",
+ADMIN_COMMANDS = ("faq", "show", "add", "drafts", "edit", "variant_add", "variant_del", "delete", "export", "import",
                   "history", "rollback", "grant", "revoke", "roles")
 MESSAGE_LIMIT = 3900
 PROBLEMS_SHOWN = 15
@@ -332,6 +334,31 @@ async def rollback(message: Message, command: CommandObject, kb_admin: Knowledge
     await message.answer(_("Restored. The change is live."))
 
 
+async def drafts(message: Message, tickets: TicketStore) -> None:
+    """FAQ drafts made from answered tickets, as YAML ready to complete and /import."""
+    rows = await tickets.drafts()
+    if not rows:
+        await message.answer(_("No FAQ drafts yet."))
+        return
+    for row in rows:
+        other = "ru" if row["lang"] == "ky" else "ky"
+        todo = "TODO"
+        skeleton = {
+            "id": f"draft-{row['id']}",
+            "category": "from-tickets",
+            "question": {row["lang"]: row["question"], other: todo},
+            "variants": {"ky": [], "ru": []},
+            "answer": {row["lang"]: row["answer"], other: todo},
+            "basis": {"ky": todo, "ru": todo},
+            "reviewed": row["created_at"][:10],
+        }
+        text = yaml.safe_dump([skeleton], allow_unicode=True, sort_keys=False, width=100)
+        await message.answer(
+            _("Draft #{draft} from question #{number}:").format(draft=row["id"], number=row["ticket_id"])
+            + f"\n<pre>{esc(text)[:MESSAGE_LIMIT]}</pre>"
+        )
+
+
 # -- roles -------------------------------------------------------------------------------------------
 
 
@@ -390,6 +417,7 @@ def create_router() -> Router:
     router.message.register(import_file, Command("import"), admin)
     router.message.register(history, Command("history"), admin)
     router.message.register(rollback, Command("rollback"), admin)
+    router.message.register(drafts, Command("drafts"), admin)
     router.message.register(grant_or_revoke, Command("grant", "revoke"), admin)
     router.message.register(list_roles, Command("roles"), admin)
     router.callback_query.register(delete_confirmed, AdminDelete.filter(), admin)
