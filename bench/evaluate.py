@@ -91,7 +91,7 @@ class Bm25Baseline:
 
 
 def threshold_outcomes(scored: list[tuple[str | None, float, tuple[str, ...]]], threshold: float) -> list[Outcome]:
-    return [Outcome(top if top and s >= threshold else None, offered) for top, s, offered in scored]
+    return [Outcome(top if top and s >= threshold else None, offered, top) for top, s, offered in scored]
 
 
 def sweep(items: list[Labelled], scored, limit: Metrics | None) -> tuple[float, Metrics, float, Metrics]:
@@ -138,7 +138,7 @@ def ours_outcomes(rankings: Sequence[Sequence[Candidate]], t: Thresholds) -> lis
     out = []
     for ranked in rankings:
         status, entry_id, suggestions = decide(ranked, t)
-        out.append(Outcome(entry_id, tuple(c.entry_id for c in suggestions)))
+        out.append(Outcome(entry_id, tuple(c.entry_id for c in suggestions), ranked[0].entry_id if ranked else None))
     return out
 
 
@@ -216,7 +216,11 @@ def main(argv: list[str] | None = None) -> int:
         dev = load_question_set(args.dev)
         results = [full.match(i.question) for i in dev]
         ours = [
-            Outcome(r.entry_id if r.status == "answer" else None, tuple(c.entry_id for c in r.suggestions))
+            Outcome(
+                r.entry_id if r.status == "answer" else None,
+                tuple(c.entry_id for c in r.suggestions),
+                r.candidates[0].entry_id if r.candidates else None,
+            )
             for r in results
         ]
         run_set("dev (../shared/knowledge/dev_questions.tsv)", dev, ours,

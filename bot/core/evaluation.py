@@ -24,6 +24,7 @@ class Outcome:
 
     answered: str | None
     offered: tuple[str, ...] = ()
+    ranked_first: str | None = None  # the best-ranked entry, whether or not it was answered
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,11 @@ class Metrics:
     reachable: float  # the right entry answered or among the suggestions
     wrong: float  # answered with a wrong entry (of in-scope questions)
     oos_answered: float  # out-of-scope questions answered from the FAQ anyway
+    ranked_first: float = 0.0  # the right entry ranked first (answered or not)
 
     def row(self) -> str:
         return (
-            f"top1 {self.top1:.3f}  reachable {self.reachable:.3f}  wrong {self.wrong:.3f}  "
+            f"top1 {self.top1:.3f}  ranked-first {self.ranked_first:.3f}  reachable {self.reachable:.3f}  wrong {self.wrong:.3f}  "
             f"oos-answered {self.oos_answered:.3f}  (n={self.in_scope}+{self.out_of_scope})"
         )
 
@@ -64,6 +66,7 @@ def score(items: Sequence[Labelled], outcomes: Sequence[Outcome]) -> Metrics:
         reachable=sum(o.answered == i.expected or i.expected in o.offered for i, o in in_scope) / n,
         wrong=sum(o.answered is not None and o.answered != i.expected for i, o in in_scope) / n,
         oos_answered=sum(o.answered is not None for o in oos) / max(len(oos), 1),
+        ranked_first=sum(o.ranked_first == i.expected for i, o in in_scope) / n,
     )
 
 
@@ -77,8 +80,9 @@ def matcher_outcome(matcher) -> Callable[[str], Outcome]:
 
     def run(question: str) -> Outcome:
         result = matcher.match(question)
+        first = result.candidates[0].entry_id if result.candidates else None
         if result.status == "answer":
-            return Outcome(result.entry_id, (result.entry_id,))
-        return Outcome(None, tuple(c.entry_id for c in result.suggestions))
+            return Outcome(result.entry_id, (result.entry_id,), first)
+        return Outcome(None, tuple(c.entry_id for c in result.suggestions), first)
 
     return run

@@ -215,6 +215,11 @@ class TicketStore:
         )
         await self.db.conn.commit()
 
+    async def count_attempt(self, answer_id: int) -> None:
+        """A delivery attempt failed for now; the answer stays pending."""
+        await self.db.conn.execute("UPDATE ticket_answers SET attempts = attempts + 1 WHERE id = ?", (answer_id,))
+        await self.db.conn.commit()
+
     async def add_draft(self, ticket: Ticket, answer_text: str, created_by: int) -> int:
         cur = await self.db.conn.execute(
             "INSERT INTO faq_drafts (ticket_id, lang, question, answer, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",

@@ -220,8 +220,7 @@ class OfficialsRelay:
             if outcome != "pending" or answer.attempts == 0:
                 await self.notify(ticket, note)
         if outcome == "pending":
-            await self.tickets.db.conn.execute("UPDATE ticket_answers SET attempts = attempts + 1 WHERE id = ?", (answer.id,))
-            await self.tickets.db.conn.commit()
+            await self.tickets.count_attempt(answer.id)
         return outcome
 
     # -- background work -----------------------------------------------------------------------------
