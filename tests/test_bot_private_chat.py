@@ -143,3 +143,21 @@ async def test_user_who_blocked_the_bot_is_marked(harness: BotHarness):
     await harness.block()
     async with harness.services.db.conn.execute("SELECT blocked_bot FROM users WHERE id = 100") as cur:
         assert (await cur.fetchone())[0] == 1
+
+
+async def test_a_failing_telegram_call_is_logged_with_context_and_the_question_kept(harness: BotHarness, caplog):
+    harness.session.fail_next("sendMessage", 400, "Bad Request: can't parse entities", chat_id=100)
+    await harness.send("туулган районуна аким болсо болобу?")  # must not raise out of the dispatcher
+    assert any("from user 100 in chat 100 failed" in r.getMessage() for r in caplog.records)
+    rows = await harness.services.question_log.recent()
+    assert rows[0]["text"] == "туулган районуна аким болсо болобу?"
+
+
+async def test_an_unexpected_error_gets_a_kind_reply(harness: BotHarness, caplog, monkeypatch):
+    async def broken(**kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(harness.services.answering, "ask", broken)  # the service fails; the bot must not go silent
+    await harness.send("аким")
+    assert "Кечиресиз" in harness.last_text()
+    assert any("disk on fire" in r.getMessage() for r in caplog.records)

@@ -25,7 +25,7 @@ from bot.telegram.i18n import create_i18n
 from bot.telegram.middlewares import ThrottlingMiddleware, UserLanguageMiddleware, UserMiddleware
 from bot.telegram.relay import OfficialsRelay
 from bot.telegram.retry import RetryMiddleware
-from bot.telegram.routers import admin, common, escalation, fallback, officials, questions
+from bot.telegram.routers import admin, common, errors, escalation, fallback, officials, questions
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ def get_routers() -> list[Router]:
         officials.create_router(),
         questions.create_router(),
         fallback.create_router(),
+        errors.create_router(),
     ]
 
 
