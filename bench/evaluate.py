@@ -142,15 +142,17 @@ def ours_outcomes(rankings: Sequence[Sequence[Candidate]], t: Thresholds) -> lis
     return out
 
 
-def tune(items: list[Labelled], rankings, base: Thresholds) -> tuple[Thresholds, Metrics]:
-    """Highest top-1 with wrong <= 3% and out-of-scope <= 5%, among a coarse grid (ties: safer)."""
+def tune(items: list[Labelled], rankings, base: Thresholds, max_wrong: float = 0.03, max_oos: float = 0.0):
+    """Highest top-1 with at most 3% wrong answers and no answered out-of-scope question of our own set
+    (a legal bot should say "I don't know" rather than answer what it was not asked about); within a
+    point of top-1, the safer pair (higher thresholds) wins, so a hair of top-1 never buys a looser band."""
     best = None
     for answer in [x / 100 for x in range(40, 86, 2)]:
-        for margin in [x / 100 for x in range(0, 31, 2)]:
+        for margin in [x / 100 for x in range(0, 31)]:
             t = dataclasses.replace(base, answer=answer, margin=margin)
             m = score(items, ours_outcomes(rankings, t))
-            if m.wrong <= 0.03 and m.oos_answered <= 0.05:
-                key = (m.top1, -m.wrong, answer + margin)
+            if m.wrong <= max_wrong and m.oos_answered <= max_oos:
+                key = (round(m.top1, 2), answer + margin, -m.wrong)
                 if best is None or key > best[0]:
                     best = (key, t, m)
     if best is None:

@@ -68,6 +68,8 @@ def test_words_fold_and_fix_mixed_scripts():
         ("мыйзамдарды", "мыйзам"),
         ("депутаттар", "депутат"),
         ("барбы", "бар"),
+        ("окуйм", "оку"),  # 1st person after a vowel
+        ("дайындашабы", "дайында"),  # reciprocal + question particle
     ],
 )
 def test_kyrgyz_suffix_stripping(word, stem):
@@ -87,6 +89,10 @@ def test_russian_stemming_keeps_kyrgyz_loanwords():
     assert analyze("айыл окмоту кенеша", "ru") == ("айыл", "окмот", "кенеш")
     assert analyze("полномочия полномочий", "ru") == ("полномоч", "полномоч")
     assert analyze("мэр мэрия мэрии", "ru") == ("мер", "мерия", "мерия")
+
+
+def test_a_stop_word_with_an_ending_is_still_a_stop_word():
+    assert analyze("аким эмнелерди чечет", "ky") == analyze("аким чечет", "ky")
 
 
 def test_stop_words_dropped_and_question_words_become_intents():

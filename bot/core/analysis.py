@@ -89,8 +89,8 @@ def _term(token: str, lang: str) -> str | None:
     if folded.isdigit():
         return folded
     term = _stem_ru(token) if lang == "ru" else _stem_ky(token)
-    if len(term) < 2:
-        return None
+    if len(term) < 2 or term in (RU_STOP if lang == "ru" else KY_STOP):
+        return None  # also a stop word under an ending: "эмнелерди" is "эмне"
     return SYNONYMS[lang].get(term, term)
 
 

@@ -200,6 +200,7 @@ SUFFIXES = _expand(
         "ГАнДЫ",
         "Ат",
         "йт",
+        "йм",  # 1st person after a vowel: оку-й-м (I read)
         "Ыш",
         "ЫшЫ",
         "уу",

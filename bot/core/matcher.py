@@ -32,7 +32,7 @@ from bot.core.lexicon import INTENT_PREFIX
 @dataclass(frozen=True)
 class Thresholds:
     answer: float = 0.50  # the best entry's score needed to answer (tuned on held-out variants: bench/evaluate.py --tune)
-    margin: float = 0.14  # ... and its lead over the second entry
+    margin: float = 0.15  # ... and its lead over the second entry
     suggest: float = 0.30  # the lowest score worth suggesting
     suggest_ratio: float = 0.55  # suggestions within this fraction of the best score
     max_suggestions: int = 3
