@@ -33,7 +33,6 @@ class Settings(BaseSettings):
     tickets_daily_limit: int = Field(default=10, description="Tickets one user may create per 24 hours")
     throttle_messages: int = Field(default=12, description="Messages a user may send per throttle window")
     throttle_window_seconds: float = Field(default=30.0)
-    log_level: str = Field(default="INFO")
 
     @field_validator("admin_ids", mode="before")
     @classmethod
