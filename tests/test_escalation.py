@@ -305,3 +305,16 @@ async def test_officials_chatter_is_ignored(harness: BotHarness):
     await harness.send("Коллеги, доброе утро", user=harness.user(700), chat=officials_chat())
     await harness.send("/start", user=harness.user(700), chat=Chat(id=-42, type="group", title="Other"))
     assert not harness.sent()
+
+
+async def test_without_an_officials_chat_no_escalation_is_offered(tmp_path):
+    h = await BotHarness.start(make_settings(tmp_path, officials_chat_id=None))
+    try:
+        await h.press(LanguageChoice(code="ru").pack())
+        await h.send(OUT_OF_SCOPE["ru"])
+        assert not [d for _, d in h.buttons() if d.startswith("esc:")]
+        await h.send("/ask Вопрос")
+        assert "не настроена" in h.last_text()
+        assert not await h.services.tickets.open_of_user(100)
+    finally:
+        await h.close()

@@ -57,6 +57,10 @@ async def confirm(
         await query.answer()
         await query.message.answer(_("Cancelled. You can ask again at any time."))
         return
+    if relay.chat_id is None:
+        await query.answer()
+        await query.message.answer(not_configured_text())
+        return
     try:
         ticket, created = await escalation.open_ticket(callback_data.question_id, user.id, user.first_name)
     except LookupError:
@@ -85,7 +89,16 @@ async def confirm(
     await relay.post(ticket)
 
 
-async def ask_command(message: Message, command: CommandObject, user: User, question_log: QuestionLog) -> None:
+def not_configured_text() -> str:
+    return _("Sending questions to officials is not set up in this bot yet. Please try rephrasing the question.")
+
+
+async def ask_command(
+    message: Message, command: CommandObject, user: User, question_log: QuestionLog, relay: OfficialsRelay
+) -> None:
+    if relay.chat_id is None:
+        await message.answer(not_configured_text())
+        return
     text = (command.args or "").strip()
     if not text:
         await message.answer(
