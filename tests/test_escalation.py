@@ -318,3 +318,23 @@ async def test_without_an_officials_chat_no_escalation_is_offered(tmp_path):
         assert not await h.services.tickets.open_of_user(100)
     finally:
         await h.close()
+
+
+async def test_migrated_chat_id_survives_restart_but_not_a_new_configuration(tmp_path):
+    settings = make_settings(tmp_path)
+    h = await BotHarness.start(settings)
+    try:
+        await h.feed({"message": {"message_id": 5, "date": 0, "chat": {"id": OFFICIALS, "type": "group", "title": "O"},
+                                  "from": h.user(700).model_dump(), "migrate_to_chat_id": -100999}})
+    finally:
+        await h.close()
+    again = await BotHarness.start(settings)
+    try:
+        assert again.relay.chat_id == -100999
+    finally:
+        await again.close()
+    other = await BotHarness.start(make_settings(tmp_path, officials_chat_id=-100777))
+    try:
+        assert other.relay.chat_id == -100777
+    finally:
+        await other.close()

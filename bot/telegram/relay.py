@@ -32,7 +32,7 @@ from bot.telegram.callbacks import AskerFeedback, TicketAction
 from bot.telegram.render import esc, quote
 
 log = logging.getLogger(__name__)
-OFFICIALS_CHAT_KEY = "officials_chat_id"
+OFFICIALS_CHAT_KEY = "officials_chat_migrated_from:{configured}"
 TOPIC_NAME_LIMIT = 120
 SEND_ERRORS = (TelegramAPIError, TelegramNetworkError)
 
@@ -50,9 +50,16 @@ class OfficialsRelay:
         self.locale = settings.officials_locale or settings.default_locale
         self._forum: dict[int, bool] = {}
 
+    def _migration_key(self) -> str:
+        # Keyed by the configured id: pointing OFFICIALS_CHAT_ID at another group must not be overridden
+        # by where the previous group migrated to.
+        return OFFICIALS_CHAT_KEY.format(configured=self.settings.officials_chat_id)
+
     async def load(self) -> None:
-        stored = await self.runtime.get(OFFICIALS_CHAT_KEY)
-        if stored and self.settings.officials_chat_id is not None:
+        if self.settings.officials_chat_id is None:
+            return
+        stored = await self.runtime.get(self._migration_key())
+        if stored:
             self.chat_id = int(stored)
 
     @contextlib.contextmanager
@@ -68,7 +75,7 @@ class OfficialsRelay:
         old = self.chat_id
         log.warning("officials' chat %s migrated to %s", old, new_chat_id)
         self.chat_id = new_chat_id
-        await self.runtime.set(OFFICIALS_CHAT_KEY, str(new_chat_id))
+        await self.runtime.set(self._migration_key(), str(new_chat_id))
         if old is not None:
             await self.tickets.move_chat(old, new_chat_id)
 
