@@ -139,10 +139,13 @@ def transliterate_latin(word: str) -> str:
     return "".join(out)
 
 
+def _unified(text: str) -> str:
+    return unicodedata.normalize("NFC", text).lower().translate(_HOMOGLYPHS)
+
+
 def normalize(text: str) -> str:
     """Lower-case, unify look-alike letters and whitespace; keeps ө ү ң (they help language detection)."""
-    text = unicodedata.normalize("NFC", text).lower().translate(_HOMOGLYPHS)
-    return " ".join(text.split())
+    return " ".join(_unified(text).split())
 
 
 @lru_cache(maxsize=200_000)
@@ -158,11 +161,4 @@ def _to_cyrillic(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Split normalised text into Cyrillic words; Latin words are transliterated, digits kept."""
-    text = unicodedata.normalize("NFC", text).lower().translate(_HOMOGLYPHS)
-    return [_to_cyrillic(w) for w in _WORD_RE.findall(text)]
-
-
-def is_mostly_latin(text: str) -> bool:
-    latin = len(_LATIN_RE.findall(text.lower()))
-    cyr = len(_CYRILLIC_RE.findall(text.lower()))
-    return latin > cyr
+    return [_to_cyrillic(w) for w in _WORD_RE.findall(_unified(text))]

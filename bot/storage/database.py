@@ -184,17 +184,23 @@ class Users:
         self.db = db
 
     async def get_or_create(self, user_id: int, first_name: str) -> User:
+        """Runs for every update, so it only writes when the user is new or something changed."""
+        async with self.db.conn.execute(
+            "SELECT id, lang, first_name, blocked_bot FROM users WHERE id = ?", (user_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is not None and row["first_name"] == first_name and not row["blocked_bot"]:
+            return User(row["id"], row["lang"], row["first_name"])
         now = utcnow()
+        # Writing again also means the user no longer blocks the bot.
         await self.db.conn.execute(
             "INSERT INTO users (id, first_name, created_at, updated_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name, blocked_bot = 0 "
-            "WHERE users.first_name != excluded.first_name OR users.blocked_bot != 0",
+            "ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name, blocked_bot = 0, "
+            "updated_at = excluded.updated_at",
             (user_id, first_name, now, now),
         )
         await self.db.conn.commit()
-        async with self.db.conn.execute("SELECT id, lang, first_name FROM users WHERE id = ?", (user_id,)) as cur:
-            row = await cur.fetchone()
-        return User(row["id"], row["lang"], row["first_name"])
+        return User(user_id, row["lang"] if row is not None else None, first_name)
 
     async def set_language(self, user_id: int, lang: str) -> None:
         await self.db.conn.execute("UPDATE users SET lang = ?, updated_at = ? WHERE id = ?", (lang, utcnow(), user_id))

@@ -50,7 +50,6 @@ class LocalSession(BaseSession):
         self._message_ids = itertools.count(1000)
         self._topic_ids = itertools.count(500)
         self._failures: dict[str, deque[QueuedFailure]] = defaultdict(deque)
-        self.chat_types: dict[int, str] = {}
         self.forum_chats: set[int] = set()
         self.member_status: dict[tuple[int, int], str] = {}
         self.files: dict[str, bytes] = {}  # file_id -> content, for documents users "upload"
@@ -120,7 +119,7 @@ class LocalSession(BaseSession):
 
     def _chat(self, chat_id: int | str) -> dict[str, Any]:
         chat_id = int(chat_id)
-        kind = self.chat_types.get(chat_id, "private" if chat_id > 0 else "supergroup")
+        kind = "private" if chat_id > 0 else "supergroup"
         chat: dict[str, Any] = {"id": chat_id, "type": kind}
         if kind != "private":
             chat["title"] = "Officials"
@@ -182,8 +181,6 @@ class LocalSession(BaseSession):
                         "can_delete_stories": False}
             if status == "creator":
                 return {"status": status, "user": user, "is_anonymous": False}
-            if status == "restricted":
-                return {"status": "left", "user": user}
             return {"status": status, "user": user}
         if name == "getChat":
             return self._full_chat(method.chat_id)
