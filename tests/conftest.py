@@ -34,8 +34,5 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def harness(settings: Settings):
-    h = await BotHarness.start(settings)
-    try:
+    async with await BotHarness.start(settings) as h:
         yield h
-    finally:
-        await h.close()

@@ -82,6 +82,12 @@ class BotHarness:
     async def close(self) -> None:
         await self.services.db.close()
 
+    async def __aenter__(self) -> BotHarness:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
     # -- feeding updates ----------------------------------------------------------------------------
 
     @staticmethod

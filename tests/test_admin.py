@@ -114,35 +114,23 @@ async def test_edit_field_variants_history_and_rollback(harness: BotHarness):
 
 async def test_delete_needs_confirmation_and_survives_restart(tmp_path):
     settings = make_settings(tmp_path)
-    h = await BotHarness.start(settings)
-    try:
+    async with await BotHarness.start(settings) as h:
         await h.send("/delete lsa-collegium", user=admin(h))
         assert AdminDelete(entry_id="lsa-collegium", confirm=True).pack() in [d for _, d in h.buttons()]
         assert h.services.knowledge.entry("lsa-collegium") is not None  # nothing happened yet
         await h.press(AdminDelete(entry_id="lsa-collegium", confirm=True).pack(), user=admin(h))
         assert h.services.knowledge.entry("lsa-collegium") is None
-    finally:
-        await h.close()
-    again = await BotHarness.start(settings)  # the shipped file is not newer: the deletion stands
-    try:
+    async with await BotHarness.start(settings) as again:  # the shipped file is not newer: the deletion stands
         assert again.services.knowledge.entry("lsa-collegium") is None
-    finally:
-        await again.close()
 
 
 async def test_admin_edit_is_not_overwritten_by_older_shipped_files(tmp_path):
     settings = make_settings(tmp_path)
-    h = await BotHarness.start(settings)
-    try:
+    async with await BotHarness.start(settings) as h:
         await h.send("/edit lsa-collegium answer.ky", user=admin(h))
         await h.send("Админ оңдогон жооп.", user=admin(h))
-    finally:
-        await h.close()
-    again = await BotHarness.start(settings)
-    try:
+    async with await BotHarness.start(settings) as again:
         assert again.services.knowledge.entry("lsa-collegium").answer["ky"] == "Админ оңдогон жооп."
-    finally:
-        await again.close()
 
 
 @pytest.mark.parametrize(

@@ -19,14 +19,11 @@ async def test_start_offers_languages_and_choice_persists_across_restart(harness
 
     # A new process on the same database: the choice is still there.
     await harness.close()
-    again = await BotHarness.start(settings)
-    try:
+    async with await BotHarness.start(settings) as again:
         await again.send("/help")
         assert "Напишите вопрос" in again.last_text()
         await again.send("/start")
         assert "Выберите язык" not in again.last_text()  # no second language prompt once chosen
-    finally:
-        await again.close()
 
 
 async def test_client_language_is_used_before_a_choice(harness: BotHarness):
@@ -126,16 +123,13 @@ async def test_long_message_is_read_and_noted(harness: BotHarness):
 async def test_flooding_user_is_throttled_politely_and_nothing_is_lost(tmp_path):
     from tests.conftest import make_settings
 
-    h = await BotHarness.start(make_settings(tmp_path, throttle_messages=3, throttle_window_seconds=60))
-    try:
+    async with await BotHarness.start(make_settings(tmp_path, throttle_messages=3, throttle_window_seconds=60)) as h:
         for i in range(6):
             await h.send(f"аким {i}")
         texts = [m.text for m in h.sent()]
         assert sum("өтө тез" in t for t in texts) == 1  # one refusal per window, not one per message
         rows = await h.services.question_log.recent()
         assert len(rows) == 6 and sum(r["status"] == "throttled" for r in rows) == 3
-    finally:
-        await h.close()
 
 
 async def test_user_who_blocked_the_bot_is_marked(harness: BotHarness):

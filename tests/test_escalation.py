@@ -41,10 +41,25 @@ async def ask_and_confirm(h: BotHarness, text: str, lang: str, user_id: int = 10
     return tickets[-1].id
 
 
+def officials_message(message_id: int, chat_type: str = "supergroup", **fields) -> dict:
+    """A message in the officials' chat, as raw update data."""
+    return {"message_id": message_id, "date": 0, "chat": {"id": OFFICIALS, "type": chat_type, "title": "O"}, **fields}
+
+
+async def press_in_officials_chat(h: BotHarness, user, message_id: int, data: str):
+    query = {"id": f"q{message_id}-{user.id}", "from": user.model_dump(), "chat_instance": "c",
+             "message": officials_message(message_id), "data": data}
+    return await h.feed({"callback_query": query})
+
+
+async def migrate_officials_chat(h: BotHarness, new_chat_id: int):
+    fields = {"from": h.user(700).model_dump(), "migrate_to_chat_id": new_chat_id}
+    return await h.feed({"message": officials_message(5, "group", **fields)})
+
+
 async def official_reply(h: BotHarness, ticket_message_id: int, text: str, official_id: int = 700, forum_topic: int | None = None):
     official = h.user(official_id, "Official")
-    reply_to = {"message_id": ticket_message_id, "date": 0, "chat": {"id": OFFICIALS, "type": "supergroup", "title": "O"}}
-    fields = {"reply_to_message": reply_to}
+    fields = {"reply_to_message": officials_message(ticket_message_id)}
     if forum_topic is not None:
         fields = {"message_thread_id": forum_topic, "is_topic_message": True}
     return await h.send(text, user=official, chat=officials_chat(forum_topic is not None), **fields)
@@ -93,10 +108,8 @@ async def test_round_trip_in_a_plain_group(harness: BotHarness, lang):
 
 
 async def test_forum_topic_per_ticket_and_a_deleted_topic_is_recreated(tmp_path):
-    session_settings = make_settings(tmp_path)
-    h = await BotHarness.start(session_settings)
-    h.session.forum_chats.add(OFFICIALS)
-    try:
+    async with await BotHarness.start(make_settings(tmp_path)) as h:
+        h.session.forum_chats.add(OFFICIALS)
         ticket_id = await ask_and_confirm(h, OUT_OF_SCOPE["ru"], "ru")
         topics = h.session.calls(CreateForumTopic)
         assert len(topics) == 1 and topics[0].name.startswith(f"#{ticket_id} ")
@@ -115,8 +128,6 @@ async def test_forum_topic_per_ticket_and_a_deleted_topic_is_recreated(tmp_path)
         fresh = await h.services.tickets.get(ticket_id)
         assert fresh.topic_id not in (None, ticket.topic_id)
         assert any(f"#{ticket_id}" in m.text and m.message_thread_id == fresh.topic_id for m in to_officials(h))
-    finally:
-        await h.close()
 
 
 async def test_answer_command_in_the_officials_chat(harness: BotHarness):
@@ -162,8 +173,7 @@ async def test_429_is_waited_out_and_then_delivered(harness: BotHarness):
 
 async def test_5xx_on_posting_keeps_the_ticket_and_a_restart_posts_it(tmp_path):
     settings = make_settings(tmp_path)
-    h = await BotHarness.start(settings)
-    try:
+    async with await BotHarness.start(settings) as h:
         await h.press(LanguageChoice(code="ru").pack())
         await h.send(OUT_OF_SCOPE["ru"])
         question_id = Escalate.unpack(h.buttons()[-1][1]).question_id
@@ -172,37 +182,26 @@ async def test_5xx_on_posting_keeps_the_ticket_and_a_restart_posts_it(tmp_path):
         ticket = (await h.services.tickets.open_of_user(100))[0]
         assert ticket.officials_message_id is None  # stored, not posted
         assert "#" in to_user(h)[-1].text  # the asker still got a number
-    finally:
-        await h.close()
 
-    again = await BotHarness.start(settings)
-    try:
+    async with await BotHarness.start(settings) as again:
         result = await again.relay.resume()
         assert result["posted"] == 1
         assert f"#{ticket.id}" in to_officials(again)[0].text
         assert (await again.services.tickets.get(ticket.id)).officials_message_id is not None
-    finally:
-        await again.close()
 
 
 async def test_undelivered_answer_is_retried_after_restart(tmp_path):
     settings = make_settings(tmp_path)
-    h = await BotHarness.start(settings)
-    try:
+    async with await BotHarness.start(settings) as h:
         ticket_id = await ask_and_confirm(h, OUT_OF_SCOPE["ky"], "ky")
         ticket = await h.services.tickets.get(ticket_id)
         h.session.fail_next("sendMessage", 500, "Internal Server Error", times=5, chat_id=100)  # every retry
         await official_reply(h, ticket.officials_message_id, "Кечигип келген жооп")
         assert (await h.services.tickets.answers(ticket_id))[0].delivery == "pending"
-    finally:
-        await h.close()
 
-    again = await BotHarness.start(settings)
-    try:
+    async with await BotHarness.start(settings) as again:
         assert (await again.relay.resume())["delivered"] == 1
         assert "Кечигип келген жооп" in to_user(again)[-1].text
-    finally:
-        await again.close()
 
 
 async def test_confirming_twice_makes_one_ticket_and_foreign_questions_are_refused(harness: BotHarness):
@@ -221,8 +220,7 @@ async def test_confirming_twice_makes_one_ticket_and_foreign_questions_are_refus
 
 
 async def test_ask_command_my_list_and_limits(tmp_path):
-    h = await BotHarness.start(make_settings(tmp_path, tickets_open_limit=2))
-    try:
+    async with await BotHarness.start(make_settings(tmp_path, tickets_open_limit=2)) as h:
         await h.press(LanguageChoice(code="ru").pack())
         await h.send("/ask")
         assert "/ask" in h.last_text()  # tells how to use it
@@ -235,8 +233,6 @@ async def test_ask_command_my_list_and_limits(tmp_path):
         listing = h.last_text()
         assert "Вопрос номер 0" in listing and "Вопрос номер 1" in listing and "Вопрос номер 2" not in listing
         assert "&lt;script&gt;" in listing
-    finally:
-        await h.close()
 
 
 async def test_asker_feedback_and_official_close(harness: BotHarness):
@@ -249,10 +245,8 @@ async def test_asker_feedback_and_official_close(harness: BotHarness):
     assert (await harness.services.tickets.get(ticket_id)).status == "open"
 
     harness.clear()
-    official = harness.user(700, "Official")
-    query_message = {"message_id": ticket.officials_message_id, "date": 0, "chat": {"id": OFFICIALS, "type": "supergroup", "title": "O"}}
-    await harness.feed({"callback_query": {"id": "x", "from": official.model_dump(), "chat_instance": "c",
-                                           "message": query_message, "data": TicketAction(action="close", ticket_id=ticket_id).pack()}})
+    close = TicketAction(action="close", ticket_id=ticket_id).pack()
+    await press_in_officials_chat(harness, harness.user(700, "Official"), ticket.officials_message_id, close)
     assert (await harness.services.tickets.get(ticket_id)).status == "closed"
 
 
@@ -260,18 +254,15 @@ async def test_faq_draft_only_for_admins(harness: BotHarness):
     ticket_id = await ask_and_confirm(harness, OUT_OF_SCOPE["ky"], "ky")
     ticket = await harness.services.tickets.get(ticket_id)
     await official_reply(harness, ticket.officials_message_id, "Жооптун тексти")
-    query_message = {"message_id": ticket.officials_message_id, "date": 0, "chat": {"id": OFFICIALS, "type": "supergroup", "title": "O"}}
     data = TicketAction(action="draft", ticket_id=ticket_id).pack()
 
     harness.clear()
-    await harness.feed({"callback_query": {"id": "1", "from": harness.user(700, "Official").model_dump(), "chat_instance": "c",
-                                           "message": query_message, "data": data}})
+    await press_in_officials_chat(harness, harness.user(700, "Official"), ticket.officials_message_id, data)
     assert harness.callback_answers()[-1].show_alert
     async with harness.services.db.conn.execute("SELECT COUNT(*) FROM faq_drafts") as cur:
         assert (await cur.fetchone())[0] == 0
 
-    await harness.feed({"callback_query": {"id": "2", "from": harness.user(900, "Admin").model_dump(), "chat_instance": "c",
-                                           "message": query_message, "data": data}})
+    await press_in_officials_chat(harness, harness.user(900, "Admin"), ticket.officials_message_id, data)
     async with harness.services.db.conn.execute("SELECT lang, question, answer FROM faq_drafts") as cur:
         assert tuple(await cur.fetchone()) == ("ky", OUT_OF_SCOPE["ky"], "Жооптун тексти")
     await harness.send("/drafts", user=harness.user(900, "Admin"))
@@ -281,8 +272,7 @@ async def test_faq_draft_only_for_admins(harness: BotHarness):
 async def test_group_to_supergroup_migration_is_followed(harness: BotHarness):
     ticket_id = await ask_and_confirm(harness, OUT_OF_SCOPE["ru"], "ru")
     old = await harness.services.tickets.get(ticket_id)
-    await harness.feed({"message": {"message_id": 5, "date": 0, "chat": {"id": OFFICIALS, "type": "group", "title": "O"},
-                                    "from": harness.user(700).model_dump(), "migrate_to_chat_id": -100999}})
+    await migrate_officials_chat(harness, -100999)
     assert harness.relay.chat_id == -100999
     moved = await harness.services.tickets.get(ticket_id)
     assert moved.officials_chat_id == -100999
@@ -290,15 +280,12 @@ async def test_group_to_supergroup_migration_is_followed(harness: BotHarness):
 
 
 async def test_reminder_lists_old_open_tickets_once(tmp_path):
-    h = await BotHarness.start(make_settings(tmp_path, ticket_remind_after_hours=0))
-    try:
+    async with await BotHarness.start(make_settings(tmp_path, ticket_remind_after_hours=0)) as h:
         ticket_id = await ask_and_confirm(h, OUT_OF_SCOPE["ru"], "ru")
         h.clear()
         assert await h.relay.remind() == [ticket_id]
         assert f"#{ticket_id}" in to_officials(h)[-1].text
         assert await h.relay.remind() == []  # not again the same day
-    finally:
-        await h.close()
 
 
 async def test_officials_chatter_is_ignored(harness: BotHarness):
@@ -308,33 +295,20 @@ async def test_officials_chatter_is_ignored(harness: BotHarness):
 
 
 async def test_without_an_officials_chat_no_escalation_is_offered(tmp_path):
-    h = await BotHarness.start(make_settings(tmp_path, officials_chat_id=None))
-    try:
+    async with await BotHarness.start(make_settings(tmp_path, officials_chat_id=None)) as h:
         await h.press(LanguageChoice(code="ru").pack())
         await h.send(OUT_OF_SCOPE["ru"])
         assert not [d for _, d in h.buttons() if d.startswith("esc:")]
         await h.send("/ask Вопрос")
         assert "не настроена" in h.last_text()
         assert not await h.services.tickets.open_of_user(100)
-    finally:
-        await h.close()
 
 
 async def test_migrated_chat_id_survives_restart_but_not_a_new_configuration(tmp_path):
     settings = make_settings(tmp_path)
-    h = await BotHarness.start(settings)
-    try:
-        await h.feed({"message": {"message_id": 5, "date": 0, "chat": {"id": OFFICIALS, "type": "group", "title": "O"},
-                                  "from": h.user(700).model_dump(), "migrate_to_chat_id": -100999}})
-    finally:
-        await h.close()
-    again = await BotHarness.start(settings)
-    try:
+    async with await BotHarness.start(settings) as h:
+        await migrate_officials_chat(h, -100999)
+    async with await BotHarness.start(settings) as again:
         assert again.relay.chat_id == -100999
-    finally:
-        await again.close()
-    other = await BotHarness.start(make_settings(tmp_path, officials_chat_id=-100777))
-    try:
+    async with await BotHarness.start(make_settings(tmp_path, officials_chat_id=-100777)) as other:
         assert other.relay.chat_id == -100777
-    finally:
-        await other.close()
