@@ -138,15 +138,27 @@ def test_greetings_and_thanks_are_recognised():
 
 
 def test_bands_on_a_ranking():
-    t = Thresholds(answer=0.6, margin=0.1, suggest=0.3, suggest_ratio=0.5)
+    t = Thresholds(answer=0.7, suggest=0.1)
     c = lambda i, s: Candidate(i, s, "ru")  # noqa: E731
-    assert decide([c("a", 0.9), c("b", 0.5)], t)[:2] == ("answer", "a")
-    status, entry_id, suggestions = decide([c("a", 0.9), c("b", 0.85), c("d", 0.5), c("e", 0.35)], t)
+    assert decide([c("a", 0.9), c("b", 0.05)], t)[:2] == ("answer", "a")
+    status, entry_id, suggestions = decide([c("a", 0.4), c("b", 0.3), c("d", 0.15), c("e", 0.12)], t)
     assert (status, entry_id) == ("suggest", None) and [s.entry_id for s in suggestions] == ["a", "b", "d"]
-    assert decide([c("a", 0.5), c("b", 0.2)], t)[0] == "suggest"  # strong enough to offer, not to answer
-    assert [s.entry_id for s in decide([c("a", 0.5), c("b", 0.2)], t)[2]] == ["a"]  # b is under half of a
-    assert decide([c("a", 0.25)], t) == ("none", None, ())
+    assert [s.entry_id for s in decide([c("a", 0.6), c("b", 0.05)], t)[2]] == ["a"]  # b is under the floor
+    assert decide([c("a", 0.08)], t) == ("none", None, ())
     assert decide([], t) == ("none", None, ())
+
+
+def test_scores_are_probabilities_with_room_for_none(matcher):
+    ranked = matcher.rank("акимди ким дайындайт", "ky", limit=10)
+    assert ranked[0].entry_id == "akim-appointment"
+    assert 0 < sum(c.score for c in ranked) <= 1
+    assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
+
+
+def test_an_unknown_word_lowers_the_confidence(matcher):
+    known = matcher.rank("акимди ким дайындайт", "ky")[0]
+    unknown = matcher.rank("акимдин айдоочусун ким дайындайт", "ky")[0]  # the akim's driver
+    assert unknown.score < known.score
 
 
 def test_typos_missing_letters_and_latin_reach_the_right_entry(matcher):

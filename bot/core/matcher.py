@@ -26,26 +26,27 @@ from rapidfuzz import fuzz, process
 
 from bot.core.analysis import LANGUAGES, analyze, detect_language, small_talk_kind
 from bot.core.knowledge import FaqEntry
+from bot.core import ranker_weights
 from bot.core.lexicon import INTENT_PREFIX
+from bot.core.ranker import Ranker
+from bot.core.text import fold, normalize
+
+
+# Candidates are chosen by a fixed mix of the three views before the ranker looks at them; the mix only
+# has to keep the right entry among the first few (it does for 99 % of held-out variants).
+PRESCORE_TEXT, PRESCORE_BAG, PRESCORE_ANSWER = 0.5, 0.35, 0.15
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    answer: float = 0.50  # the best entry's score needed to answer (tuned on held-out variants: bench/evaluate.py --tune)
-    margin: float = 0.15  # ... and its lead over the second entry
-    suggest: float = 0.30  # the lowest score worth suggesting
-    suggest_ratio: float = 0.55  # suggestions within this fraction of the best score
+    # Both probabilities are chosen by bench/train_ranker.py on held-out variants, never on dev questions.
+    answer: float = ranker_weights.ANSWER  # the best entry's probability needed to answer
+    suggest: float = ranker_weights.SUGGEST  # the lowest probability worth offering as a suggestion
     max_suggestions: int = 3
+    candidates: int = 10  # entries the ranker compares
     other_language: float = 0.92  # factor on texts in the language the question is not in
     beta: float = 1.6  # >1 weighs the question's coverage above the text's
     intent_weight: float = 0.5  # question-word intents ("?who") weigh this fraction of their IDF
-    # An entry's score mixes three views of it (weights sum to 1): its best single question text
-    # (F-measure), all its question texts as one bag, and its answer (both by how much of the question
-    # they cover). The bag and the answer find words a single variant lacks; the best text rewards
-    # a question phrased the way the entry already knows.
-    w_text: float = 0.5
-    w_bag: float = 0.35
-    w_answer: float = 0.15
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,6 @@ class MatchResult:
             "score": round(self.score, 4),
             "suggestions": [{"id": c.entry_id, "score": round(c.score, 4)} for c in self.suggestions],
         }
-
-
-_QUERY_COVERAGE_ONLY = 1000.0  # a beta this large turns the F-measure into the question's coverage
 
 
 def _idf(bags: Sequence[frozenset[str]], intent_weight: float) -> dict[str, float]:
@@ -132,6 +130,20 @@ class _LanguageIndex:
             out[self._entries_present] = np.maximum.reduceat(doc_scores, self._starts)
         return out
 
+    def has_all(self, terms: Sequence[str], n_entries: int) -> np.ndarray:
+        """1.0 for entries with a text holding every one of ``terms`` (none given: all zeros)."""
+        out = np.zeros(n_entries)
+        if not terms or not self.n_docs:
+            return out
+        hits = np.zeros(self.n_docs, dtype=np.int32)
+        for term in set(terms):
+            docs = self.postings.get(term)
+            if docs is None:
+                return out
+            hits[docs] += 1
+        out[self.doc_entry[hits == len(set(terms))]] = 1.0
+        return out
+
     def expand(self, term: str) -> tuple[tuple[str, float], ...]:
         """Vocabulary terms that ``term`` may stand for, each with a similarity in (0, 1]."""
         cached = self._expansions.get(term)
@@ -162,13 +174,14 @@ class _LanguageIndex:
             self._expansions[term] = result
         return result
 
-    def score_docs(self, terms: Sequence[str], beta: float) -> np.ndarray | None:
-        """A score for every text (0 where it shares no content term with the question), or None.
+    def coverages(self, terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, float] | None:
+        """Per text: (question coverage, text coverage, share of the question's weight that is unknown).
 
-        The score is the weighted F-measure of the question's coverage (IDF-weighted share of its terms
-        found in the text, at their best fuzzy similarity) and the text's coverage (the same the other way).
+        Question coverage is the IDF-weighted share of the question's terms found in the text, at their
+        best fuzzy similarity; text coverage is the same the other way. None when no text shares a
+        content term with the question.
         """
-        query_weight = 0.0
+        query_weight = unknown_weight = 0.0
         q_hit = np.zeros(self.n_docs)
         d_hit = np.zeros(self.n_docs)
         content = np.zeros(self.n_docs, dtype=bool)  # a text that shares only question words is no match
@@ -178,7 +191,9 @@ class _LanguageIndex:
             if not expansions:
                 # An unknown word is evidence the question is about something else; an unknown
                 # question word is not.
-                query_weight += self.unknown_idf if is_content else 0.0
+                if is_content:
+                    query_weight += self.unknown_idf
+                    unknown_weight += self.unknown_idf
                 continue
             weight = self.idf[expansions[0][0]]
             query_weight += weight
@@ -193,18 +208,41 @@ class _LanguageIndex:
         if query_weight == 0 or not content.any():
             return None
         q = np.where(content, q_hit / query_weight, 0.0)
-        d = np.minimum(1.0, d_hit / self.doc_weight)
-        b2 = beta * beta
-        denominator = b2 * d + q
-        return np.divide((1 + b2) * q * d, denominator, out=np.zeros(self.n_docs), where=denominator > 0)
+        d = np.where(content, np.minimum(1.0, d_hit / self.doc_weight), 0.0)
+        return q, d, unknown_weight / query_weight
+
+    def score_docs(self, terms: Sequence[str], beta: float) -> np.ndarray | None:
+        """A score for every text: the weighted F-measure of the two coverages (0 where nothing is shared)."""
+        found = self.coverages(terms)
+        if found is None:
+            return None
+        q, d, _ = found
+        return f_measure(q, d, beta)
+
+
+def f_measure(q: np.ndarray, d: np.ndarray, beta: float) -> np.ndarray:
+    b2 = beta * beta
+    denominator = b2 * d + q
+    return np.divide((1 + b2) * q * d, denominator, out=np.zeros(len(q)), where=denominator > 0)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the matcher knows about a question's best few entries: the ranker's input."""
+
+    entries: np.ndarray  # entry indexes of the candidates, best pre-score first
+    features: np.ndarray  # one row per candidate, columns as ranker.ENTRY_FEATURES
+    query: np.ndarray  # ranker.QUERY_FEATURES of the question
+    lang: tuple[str, ...]  # per candidate, the language of its best-matching text
 
 
 class Matcher:
     """An immutable index over FAQ entries; build a new one to change what it knows."""
 
-    def __init__(self, entries: Iterable[FaqEntry], thresholds: Thresholds | None = None):
+    def __init__(self, entries: Iterable[FaqEntry], thresholds: Thresholds | None = None, ranker: Ranker | None = None):
         self.entries: list[FaqEntry] = list(entries)
         self.thresholds = thresholds or Thresholds()
+        self.ranker = ranker or Ranker.trained()
         self._ids = [e.id for e in self.entries]
         self._by_id = {e.id: e for e in self.entries}
         t = self.thresholds
@@ -227,6 +265,7 @@ class Matcher:
                 lang, list(enumerate(answers)), _idf(answers, 1.0), len(self.entries)
             )
         self._vocabulary = {lang: index.vocabulary_set for lang, index in self._indexes.items()}
+        self._fuzzy_texts: dict[int, tuple[str, ...]] = {}  # filled on first use: most entries never need it
 
     def entry(self, entry_id: str) -> FaqEntry | None:
         return self._by_id.get(entry_id)
@@ -237,38 +276,80 @@ class Matcher:
     def detect_language(self, text: str) -> tuple[str | None, float]:
         return detect_language(text, self._vocabulary)
 
-    def rank(self, text: str, lang: str | None = None, limit: int = 10) -> list[Candidate]:
-        """The ``limit`` best entries with any evidence, best first (ties: by id)."""
+    def evidence(self, text: str, lang: str | None = None) -> Evidence | None:
+        """Features of the ``t.candidates`` entries with the most evidence (None when no entry has any)."""
         t = self.thresholds
         n = len(self.entries)
-        text_by_lang: dict[str, np.ndarray] = {}
-        bag = np.zeros(n)
-        answer = np.zeros(n)
+        per_lang: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        bag, answer, intent = np.zeros(n), np.zeros(n), np.zeros(n)
+        unknown, content_words = 1.0, 0
         for index_lang in LANGUAGES:
             terms = analyze(text, index_lang)
             factor = 1.0 if lang in (None, index_lang) else t.other_language
             texts = self._indexes[index_lang]
-            scores = texts.score_docs(terms, t.beta)
-            text_by_lang[index_lang] = texts.per_entry_max(scores, n) * factor if scores is not None else np.zeros(n)
+            found = texts.coverages(terms)
+            if found is None:
+                per_lang[index_lang] = (np.zeros(n), np.zeros(n), np.zeros(n))
+            else:
+                q, d, unknown_share = found
+                unknown = min(unknown, unknown_share)
+                per_lang[index_lang] = tuple(
+                    texts.per_entry_max(view, n) * factor for view in (f_measure(q, d, t.beta), q, d)
+                )
+            content_words = max(content_words, sum(not term.startswith(INTENT_PREFIX) for term in terms))
             for index, into in ((self._bag_indexes[index_lang], bag), (self._answer_indexes[index_lang], answer)):
-                cover = index.score_docs(terms, _QUERY_COVERAGE_ONLY)
-                if cover is not None:
-                    np.maximum(into, index.per_entry_max(cover, n) * factor, out=into)
-        ky, ru = text_by_lang["ky"], text_by_lang["ru"]
-        text_score = np.maximum(ky, ru)
-        combined = t.w_text * text_score + t.w_bag * bag + t.w_answer * answer
-        found = np.flatnonzero(combined > 0)
-        if len(found) > limit:
-            found = found[np.argpartition(-combined[found], limit - 1)[:limit]]
-        order = sorted(found.tolist(), key=lambda i: (-combined[i], self._ids[i]))
-        fallback = lang or "ky"
+                found = index.coverages(terms)
+                if found is not None:
+                    np.maximum(into, index.per_entry_max(found[0], n) * factor, out=into)
+            np.maximum(intent, self._bag_indexes[index_lang].has_all(
+                [term for term in terms if term.startswith(INTENT_PREFIX)], n), out=intent)
+        ky, ru = per_lang["ky"], per_lang["ru"]
+        text_score = np.maximum(ky[0], ru[0])
+        prescore = PRESCORE_TEXT * text_score + PRESCORE_BAG * bag + PRESCORE_ANSWER * answer
+        found = np.flatnonzero(prescore > 0)
+        if not len(found):
+            return None
+        if len(found) > t.candidates:
+            found = found[np.argpartition(-prescore[found], t.candidates - 1)[: t.candidates]]
+        chosen = np.array(sorted(found.tolist(), key=lambda i: (-prescore[i], self._ids[i])), dtype=np.int64)
+        folded_query = fold(normalize(text[:2000]))
+        fuzzy = np.array([self._fuzzy(folded_query, i) for i in chosen])
+        text_c = text_score[chosen]
+        bag_c = bag[chosen]
+        features = np.column_stack([
+            text_c,
+            bag_c,
+            answer[chosen],
+            text_c**2,
+            bag_c * text_c,
+            np.maximum(ky[1], ru[1])[chosen],
+            np.maximum(ky[2], ru[2])[chosen],
+            intent[chosen],
+            fuzzy,
+            fuzzy**2,
+        ])
+        query = np.array([1.0, unknown, 1.0 / (1 + content_words)])
+        langs = tuple("ky" if ky[0][i] >= ru[0][i] else "ru" for i in chosen)
+        return Evidence(chosen, features, query, langs)
+
+    def _fuzzy(self, folded_query: str, entry_idx: int) -> float:
+        texts = self._fuzzy_texts.get(entry_idx)
+        if texts is None:
+            e = self.entries[entry_idx]
+            texts = tuple(fold(normalize(x)) for lang in LANGUAGES for x in e.texts(lang))
+            self._fuzzy_texts[entry_idx] = texts
+        best = process.extractOne(folded_query, texts, scorer=fuzz.token_set_ratio)
+        return best[1] / 100 if best else 0.0
+
+    def rank(self, text: str, lang: str | None = None, limit: int = 10) -> list[Candidate]:
+        """The ``limit`` likeliest entries, best first, each scored by its probability (ties: by id)."""
+        found = self.evidence(text, lang)
+        if found is None:
+            return []
+        probabilities, _ = self.ranker.probabilities(found.features, found.query)
+        order = sorted(range(len(found.entries)), key=lambda k: (-probabilities[k], self._ids[found.entries[k]]))
         return [
-            Candidate(
-                self._ids[i],
-                float(combined[i]),
-                fallback if text_score[i] == 0 else ("ky" if ky[i] >= ru[i] else "ru"),
-            )
-            for i in order
+            Candidate(self._ids[found.entries[k]], float(probabilities[k]), found.lang[k]) for k in order[:limit]
         ]
 
     def match(self, text: str, fallback_lang: str = "ky") -> MatchResult:
@@ -290,13 +371,12 @@ def _has_content(terms: Sequence[str]) -> bool:
 
 
 def decide(ranked: Sequence[Candidate], t: Thresholds) -> tuple[str, str | None, tuple[Candidate, ...]]:
-    """Band a ranking into (status, answered id, suggestions): the single place the thresholds apply."""
+    """Band a ranking (scores are probabilities) into (status, answered id, suggestions): the single place
+    the thresholds apply."""
     if not ranked:
         return "none", None, ()
     top = ranked[0]
-    second = ranked[1].score if len(ranked) > 1 else 0.0
-    if top.score >= t.answer and top.score - second >= t.margin:
+    if top.score >= t.answer:
         return "answer", top.entry_id, ()
-    floor = max(t.suggest, top.score * t.suggest_ratio)
-    suggestions = tuple(c for c in ranked[: t.max_suggestions] if c.score >= floor)
+    suggestions = tuple(c for c in ranked[: t.max_suggestions] if c.score >= t.suggest)
     return ("suggest" if suggestions else "none"), None, suggestions

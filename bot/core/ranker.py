@@ -1,0 +1,64 @@
+"""Turn the matcher's evidence about the best few entries into probabilities, with "none of them" as an option.
+
+Each candidate entry is described by a handful of features (the views of :mod:`bot.core.matcher`, plus a
+character-level fuzzy ratio and whether the entry knows the question's question word); the question
+itself by how much of it the knowledge base does not know and how short it is. A conditional-logit
+model turns them into a probability per candidate and one for "none": the weights are learned by
+``bench/train_ranker.py`` on the FAQ's own variants held out one at a time and our own out-of-scope
+questions (never on the development questions) and written to :mod:`bot.core.ranker_weights`.
+
+Why learned: the hand-set mix of views ranked the right entry first about as often, but its score was a
+poor measure of confidence, so the bot either answered wrongly or held back right answers. A probability
+that weighs the runner-ups and the unknown words in one number is what the answer band needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.core import ranker_weights
+
+ENTRY_FEATURES = (
+    "text",  # the entry's best question text: weighted F-measure of the two coverages
+    "bag",  # all its question texts as one bag: share of the question covered
+    "answer",  # its answer: share of the question covered
+    "text_squared",
+    "bag_x_text",
+    "question_coverage",  # the best text's share of the question (IDF-weighted)
+    "text_coverage",  # the best text's share covered by the question
+    "intent",  # 1 when the entry's texts use the question's question words ("who", "how many")
+    "fuzzy",  # rapidfuzz token_set_ratio with the closest text, 0..1 (typos, word order)
+    "fuzzy_squared",
+)
+QUERY_FEATURES = (
+    "bias",
+    "unknown",  # the share of the question's weight in words the knowledge base does not know
+    "brevity",  # 1 / (1 + number of content words)
+)
+
+
+@dataclass(frozen=True)
+class Ranker:
+    entry_weights: np.ndarray
+    none_weights: np.ndarray
+
+    @classmethod
+    def trained(cls) -> Ranker:
+        return cls.from_mapping(ranker_weights.ENTRY_WEIGHTS, ranker_weights.NONE_WEIGHTS)
+
+    @classmethod
+    def from_mapping(cls, entry: dict[str, float], none: dict[str, float]) -> Ranker:
+        return cls(
+            np.array([entry[name] for name in ENTRY_FEATURES], dtype=np.float64),
+            np.array([none[name] for name in QUERY_FEATURES], dtype=np.float64),
+        )
+
+    def probabilities(self, entry_features: np.ndarray, query_features: np.ndarray) -> tuple[np.ndarray, float]:
+        """(probability per candidate row, probability that the question is about none of them)."""
+        logits = np.append(entry_features @ self.entry_weights, query_features @ self.none_weights)
+        logits -= logits.max()
+        p = np.exp(logits)
+        p /= p.sum()
+        return p[:-1], float(p[-1])
