@@ -21,7 +21,6 @@ Systems:
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import math
 import sys
 import time
