@@ -126,7 +126,7 @@ def scored_outcomes(scored: Sequence[Scored], t: Thresholds) -> list[Outcome]:
     out = []
     for s in scored:
         ranked = [Candidate(i, p, "ky") for i, p in s.ranked]
-        status, entry_id, suggestions = decide(ranked, t)
+        _, entry_id, suggestions = decide(ranked, t, may_answer=s.may_answer)
         out.append(Outcome(entry_id, tuple(c.entry_id for c in suggestions), ranked[0].entry_id if ranked else None))
     return out
 
@@ -153,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--knowledge", default=str(ROOT / "knowledge"))
     parser.add_argument("--dev", default=str(ROOT.parent / "shared" / "knowledge" / "dev_questions.tsv"))
     parser.add_argument("--oos", default=str(ROOT / "bench" / "out_of_scope.tsv"))
+    parser.add_argument("--traps", default=str(ROOT / "bench" / "out_of_scope_traps.tsv"))
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args(argv)
 
@@ -179,6 +180,14 @@ def main(argv: list[str] | None = None) -> int:
         [r[1] for r in rows],
         [r[2] for r in rows],
     )
+
+    traps = load_question_set(args.traps) if Path(args.traps).exists() else []
+    if traps:
+        print(f"\ntraps ({Path(args.traps).name}: national institutions in the FAQ's words; reported, not calibrated on)")
+        for item in traps:
+            r = full.match(item.question)
+            shown = f"ANSWERED {r.entry_id} ({r.score:.2f})" if r.status == "answer" else r.status
+            print(f"  {shown:<40} {item.question}")
 
     if Path(args.dev).exists():
         dev = load_question_set(args.dev)

@@ -183,10 +183,11 @@ def test_dev_set_floor_and_baseline(matcher):
     """Regression floor on the development set; bench/evaluate.py reports the figures themselves."""
     items = load_question_set(SHARED / "dev_questions.tsv")
     ours = evaluate(matcher_outcome(matcher), items)
-    assert ours.top1 >= 0.65, ours
-    assert ours.reachable >= 0.93, ours
-    assert ours.wrong <= 0.04, ours
-    assert ours.oos_answered <= 0.10, ours
+    # The targets of the matching issue; bench/evaluate.py measured 0.945 / 0.986 / 0.014 / 0.000.
+    assert ours.top1 >= 0.90, ours
+    assert ours.reachable >= 0.97, ours
+    assert ours.wrong <= 0.03, ours
+    assert ours.oos_answered <= 0.05, ours
 
     choices, ids = [], []
     for e in matcher.entries:
@@ -202,3 +203,14 @@ def test_dev_set_floor_and_baseline(matcher):
     baseline = evaluate(plain_rapidfuzz, items)  # answers everything: its best possible top-1
     assert ours.top1 > baseline.top1, (ours, baseline)
     assert ours.wrong < baseline.wrong
+
+
+@pytest.mark.parametrize("word", ["мэр", "кенеш", "аким", "mer"])
+def test_one_word_several_entries_share_is_offered_not_answered(matcher, word):
+    result = matcher.match(word)
+    assert result.status == "suggest", result
+    assert len(result.suggestions) >= 2
+
+
+def test_one_word_only_one_entry_asks_about_can_be_answered(matcher):
+    assert matcher.match("коллегия").entry_id == "lsa-collegium"

@@ -44,6 +44,10 @@ def test_training_learns_the_informative_feature_and_the_none_option():
 
 
 def test_shipped_weights_cover_every_feature():
+    from bot.core import ranker_weights
+
+    assert tuple(ranker_weights.ENTRY_WEIGHTS) == ENTRY_FEATURES
+    assert tuple(ranker_weights.NONE_WEIGHTS) == QUERY_FEATURES
     ranker = Ranker.trained()
     assert ranker.entry_weights.shape == (len(ENTRY_FEATURES),)
     assert ranker.none_weights.shape == (len(QUERY_FEATURES),)

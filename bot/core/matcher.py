@@ -234,6 +234,9 @@ class Evidence:
     features: np.ndarray  # one row per candidate, columns as ranker.ENTRY_FEATURES
     query: np.ndarray  # ranker.QUERY_FEATURES of the question
     lang: tuple[str, ...]  # per candidate, the language of its best-matching text
+    # One content word that several entries' questions use ("мэр", "кенеш"): whichever entry ranks first,
+    # the person has not said which of them they mean, so the bot offers them instead of answering.
+    one_shared_word: bool = False
 
 
 class Matcher:
@@ -249,6 +252,7 @@ class Matcher:
         self._indexes: dict[str, _LanguageIndex] = {}
         self._bag_indexes: dict[str, _LanguageIndex] = {}
         self._answer_indexes: dict[str, _LanguageIndex] = {}
+        self._entry_terms: dict[str, list[frozenset[str]]] = {}  # per entry: every term of its texts and answer
         for lang in LANGUAGES:
             texts = [(i, frozenset(analyze(text, lang))) for i, e in enumerate(self.entries) for text in e.texts(lang)]
             bags: list[set[str]] = [set() for _ in self.entries]
@@ -261,6 +265,7 @@ class Matcher:
             # says things people ask about in words the questions do not use ("образование", "Джантаев").
             self._bag_indexes[lang] = _LanguageIndex(lang, list(enumerate(frozen_bags)), idf, len(self.entries))
             answers = [frozenset(analyze(e.answer[lang], lang)) for e in self.entries]
+            self._entry_terms[lang] = [bag | answer for bag, answer in zip(frozen_bags, answers, strict=True)]
             self._answer_indexes[lang] = _LanguageIndex(
                 lang, list(enumerate(answers)), _idf(answers, 1.0), len(self.entries)
             )
@@ -330,7 +335,34 @@ class Matcher:
         ])
         query = np.array([1.0, unknown, 1.0 / (1 + content_words)])
         langs = tuple("ky" if ky[0][i] >= ru[0][i] else "ru" for i in chosen)
-        return Evidence(chosen, features, query, langs)
+        left = np.array([self._left_unexplained(text, lang_, i) for lang_, i in zip(langs, chosen.tolist(), strict=True)])
+        features = np.column_stack([features, left])
+        one_shared_word = content_words <= 1 and np.count_nonzero(bag) > 1
+        return Evidence(chosen, features, query, langs, one_shared_word)
+
+    def _left_unexplained(self, text: str, lang: str, entry_idx: int) -> tuple[float, float]:
+        """How much of the question's known vocabulary the entry (texts and answer) does not explain: the
+        IDF-weighted share, and the weight of the rarest such word relative to the question's rarest word.
+        "Срок полномочий президента" is all known words, but the term-of-office entry never says "президент".
+        """
+        index = self._indexes[lang]
+        own = self._entry_terms[lang][entry_idx]
+        total = missing = rarest_missing = rarest = 0.0
+        for term in dict.fromkeys(analyze(text, lang)):
+            if term.startswith(INTENT_PREFIX):
+                continue
+            expansions = index.expand(term)
+            if not expansions:
+                continue  # unknown everywhere: the query feature "unknown" speaks for it
+            weight = index.idf[expansions[0][0]]
+            total += weight
+            rarest = max(rarest, weight)
+            if not any(other in own for other, _ in expansions):
+                missing += weight
+                rarest_missing = max(rarest_missing, weight)
+        if total == 0:
+            return 0.0, 0.0
+        return missing / total, rarest_missing / rarest
 
     def _fuzzy(self, folded_query: str, entry_idx: int) -> float:
         texts = self._fuzzy_texts.get(entry_idx)
@@ -343,7 +375,9 @@ class Matcher:
 
     def rank(self, text: str, lang: str | None = None, limit: int = 10) -> list[Candidate]:
         """The ``limit`` likeliest entries, best first, each scored by its probability (ties: by id)."""
-        found = self.evidence(text, lang)
+        return self._ranked(self.evidence(text, lang), limit)
+
+    def _ranked(self, found: Evidence | None, limit: int) -> list[Candidate]:
         if found is None:
             return []
         probabilities, _ = self.ranker.probabilities(found.features, found.query)
@@ -359,8 +393,9 @@ class Matcher:
         talk = small_talk_kind(query)
         if talk or not (_has_content(analyze(query, "ky")) or _has_content(analyze(query, "ru"))):
             return MatchResult(query, lang, confidence, "none", small_talk=talk)
-        ranked = self.rank(query, detected, limit=5)
-        status, entry_id, suggestions = decide(ranked, self.thresholds)
+        found = self.evidence(query, detected)
+        ranked = self._ranked(found, limit=5)
+        status, entry_id, suggestions = decide(ranked, self.thresholds, may_answer=not (found and found.one_shared_word))
         top = ranked[0].score if ranked else 0.0
         return MatchResult(query, lang, confidence, status, entry_id, top, suggestions, candidates=tuple(ranked))
 
@@ -370,13 +405,15 @@ def _has_content(terms: Sequence[str]) -> bool:
     return any(not t.startswith(INTENT_PREFIX) and not t.isdigit() for t in terms)
 
 
-def decide(ranked: Sequence[Candidate], t: Thresholds) -> tuple[str, str | None, tuple[Candidate, ...]]:
+def decide(
+    ranked: Sequence[Candidate], t: Thresholds, may_answer: bool = True
+) -> tuple[str, str | None, tuple[Candidate, ...]]:
     """Band a ranking (scores are probabilities) into (status, answered id, suggestions): the single place
     the thresholds apply."""
     if not ranked:
         return "none", None, ()
     top = ranked[0]
-    if top.score >= t.answer:
+    if may_answer and top.score >= t.answer:
         return "answer", top.entry_id, ()
     suggestions = tuple(c for c in ranked[: t.max_suggestions] if c.score >= t.suggest)
     return ("suggest" if suggestions else "none"), None, suggestions

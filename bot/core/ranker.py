@@ -31,6 +31,8 @@ ENTRY_FEATURES = (
     "intent",  # 1 when the entry's texts use the question's question words ("who", "how many")
     "fuzzy",  # rapidfuzz token_set_ratio with the closest text, 0..1 (typos, word order)
     "fuzzy_squared",
+    "unexplained",  # share of the question's known words the entry never uses (texts or answer)
+    "rarest_unexplained",  # the rarest such word's weight relative to the question's rarest word
 )
 QUERY_FEATURES = (
     "bias",
@@ -50,9 +52,11 @@ class Ranker:
 
     @classmethod
     def from_mapping(cls, entry: dict[str, float], none: dict[str, float]) -> Ranker:
+        """A feature without a weight weighs nothing (so a new feature can be trained in; a test keeps the
+        shipped weights complete)."""
         return cls(
-            np.array([entry[name] for name in ENTRY_FEATURES], dtype=np.float64),
-            np.array([none[name] for name in QUERY_FEATURES], dtype=np.float64),
+            np.array([entry.get(name, 0.0) for name in ENTRY_FEATURES], dtype=np.float64),
+            np.array([none.get(name, 0.0) for name in QUERY_FEATURES], dtype=np.float64),
         )
 
     def probabilities(self, entry_features: np.ndarray, query_features: np.ndarray) -> tuple[np.ndarray, float]:
