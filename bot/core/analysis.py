@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from bot.core import kyrgyz, text
 from bot.core.kyrgyz import strip_suffixes
 from bot.core.lexicon import (
     ABBREVIATIONS,
@@ -119,6 +120,13 @@ def _analyze_cached(text: str, lang: str) -> tuple[str, ...]:
 def analyze(text: str, lang: str) -> tuple[str, ...]:
     """The question's terms as seen by the ``lang`` pipeline (duplicates kept, order kept)."""
     return _analyze_cached(text[:2000], lang)
+
+
+def clear_caches() -> None:
+    """Forget every per-word and per-text result (benchmarks time cold builds with it)."""
+    for cached in (_stem_ru, _expansion, _prepared, _term, _analyze_cached, kyrgyz.strip_suffixes,
+                   text.transliterate_latin, text._to_cyrillic):
+        cached.cache_clear()
 
 
 def _marker_votes(tokens: list[str]) -> tuple[float, float]:

@@ -224,7 +224,8 @@ SUFFIXES = _expand(
 
 def _cuts_into_protected(stem: str, candidate: str) -> bool:
     """True when stripping would shorten a protected word itself (районун → райо instead of район)."""
-    return any(stem.startswith(word) and len(candidate) < len(word) for word in PROTECTED)
+    # A protected word longer than the candidate is one of the stem's longer prefixes.
+    return any(stem[:length] in PROTECTED for length in range(len(candidate) + 1, len(stem) + 1))
 
 
 _SUFFIXES_BY_LENGTH = {

@@ -6,34 +6,36 @@ language, so a wrong language guess costs little. Terms are weighted by inverse 
 entries: "аким" or "мыйзам", present almost everywhere, weigh little; "коллегия" or "резерв" weigh a lot.
 Typos are absorbed by fuzzy term expansion (rapidfuzz over the vocabulary, plus shared prefixes).
 
-A text's score is the weighted F-measure of two coverages: how much of the question the text explains
-and how much of the text the question touches. Unknown words in the question count against it, which is
-what keeps "the akim's phone number" from being answered with the akim's powers.
+Each entry is seen three ways (its best question text, all its questions as one bag, its answer), each by
+how much of the question it covers and how much of itself the question touches; unknown words count
+against the question, which keeps "the akim's phone number" from being answered with the akim's powers.
+The ten entries with the most evidence go to the ranker (:mod:`bot.core.ranker`), which turns their
+evidence into probabilities with "none of them" as an option.
 
-The outcome is banded: an answer only when the best entry is strong and clearly ahead of the runner-up;
-suggestions (at most three) when something is plausible; otherwise nothing.
+The outcome is banded on those probabilities: an answer when the best is likely enough; suggestions (at
+most three) when something is plausible; otherwise nothing.
 """
 
 from __future__ import annotations
 
-import math
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.core.analysis import LANGUAGES, analyze, detect_language, small_talk_kind
-from bot.core.knowledge import FaqEntry
 from bot.core import ranker_weights
+from bot.core.analysis import LANGUAGES, analyze, detect_language, small_talk_kind
+from bot.core.corpus import Terms, analyze_many
+from bot.core.index import TermIndex, dedupe_grouped, f_measure, idf_over_entries
+from bot.core.knowledge import FaqEntry
 from bot.core.lexicon import INTENT_PREFIX
 from bot.core.ranker import Ranker
 from bot.core.text import fold, normalize
 
 
 # Candidates are chosen by a fixed mix of the three views before the ranker looks at them; the mix only
-# has to keep the right entry among the first few (it does for 99 % of held-out variants).
+# has to keep the right entry among the first few.
 PRESCORE_TEXT, PRESCORE_BAG, PRESCORE_ANSWER = 0.5, 0.35, 0.15
 
 
@@ -43,7 +45,7 @@ class Thresholds:
     answer: float = ranker_weights.ANSWER  # the best entry's probability needed to answer
     suggest: float = ranker_weights.SUGGEST  # the lowest probability worth offering as a suggestion
     max_suggestions: int = 3
-    candidates: int = 10  # entries the ranker compares
+    candidates: int = 6  # entries the ranker compares (the right one is among them for 99 % of held-out variants)
     other_language: float = 0.92  # factor on texts in the language the question is not in
     beta: float = 1.6  # >1 weighs the question's coverage above the text's
     intent_weight: float = 0.5  # question-word intents ("?who") weigh this fraction of their IDF
@@ -79,153 +81,6 @@ class MatchResult:
         }
 
 
-def _idf(bags: Sequence[frozenset[str]], intent_weight: float) -> dict[str, float]:
-    """IDF over entries (one bag of terms per entry): a term every entry uses weighs almost nothing."""
-    df: dict[str, int] = {}
-    for bag in bags:
-        for term in bag:
-            df[term] = df.get(term, 0) + 1
-    n = max(len(bags), 1)
-    return {
-        term: math.log(1 + n / count) * (intent_weight if term.startswith(INTENT_PREFIX) else 1.0)
-        for term, count in df.items()
-    }
-
-
-class _LanguageIndex:
-    """Inverted index over the texts of one language, with term weights computed over entries.
-
-    Postings are numpy arrays so that scoring a question touches each posting in C, not in Python:
-    with ten thousand entries a common word like "аким" has tens of thousands of postings.
-    """
-
-    def __init__(self, lang: str, docs: list[tuple[int, frozenset[str]]], idf: dict[str, float], n_entries: int):
-        self.lang = lang
-        kept = [(entry_idx, terms) for entry_idx, terms in docs if terms]
-        self.doc_entry = np.fromiter((e for e, _ in kept), dtype=np.int32, count=len(kept))
-        self.doc_terms = [terms for _, terms in kept]
-        self.n_docs = len(kept)
-        self.idf = idf
-        self.unknown_idf = math.log(1 + max(n_entries, 1)) if idf else 1.0
-        postings: dict[str, list[int]] = {}
-        for doc, terms in enumerate(self.doc_terms):
-            for term in terms:
-                postings.setdefault(term, []).append(doc)
-        self.postings = {term: np.asarray(docs_, dtype=np.int32) for term, docs_ in postings.items()}
-        self.doc_weight = np.fromiter((sum(idf[t] for t in terms) for terms in self.doc_terms), dtype=np.float64,
-                                      count=self.n_docs)
-        # Docs are stored entry by entry: the first doc of each entry, for per-entry maxima.
-        if self.n_docs:
-            self._starts = np.flatnonzero(np.r_[True, self.doc_entry[1:] != self.doc_entry[:-1]])
-        else:
-            self._starts = np.zeros(0, dtype=np.int64)
-        self._entries_present = self.doc_entry[self._starts] if self.n_docs else self.doc_entry
-        self.vocabulary = sorted(postings)
-        self.vocabulary_set = frozenset(self.vocabulary)
-        self._expansions: dict[str, tuple[tuple[str, float], ...]] = {}
-
-    def per_entry_max(self, doc_scores: np.ndarray, n_entries: int) -> np.ndarray:
-        out = np.zeros(n_entries)
-        if self.n_docs:
-            out[self._entries_present] = np.maximum.reduceat(doc_scores, self._starts)
-        return out
-
-    def has_all(self, terms: Sequence[str], n_entries: int) -> np.ndarray:
-        """1.0 for entries with a text holding every one of ``terms`` (none given: all zeros)."""
-        out = np.zeros(n_entries)
-        if not terms or not self.n_docs:
-            return out
-        hits = np.zeros(self.n_docs, dtype=np.int32)
-        for term in set(terms):
-            docs = self.postings.get(term)
-            if docs is None:
-                return out
-            hits[docs] += 1
-        out[self.doc_entry[hits == len(set(terms))]] = 1.0
-        return out
-
-    def expand(self, term: str) -> tuple[tuple[str, float], ...]:
-        """Vocabulary terms that ``term`` may stand for, each with a similarity in (0, 1]."""
-        cached = self._expansions.get(term)
-        if cached is not None:
-            return cached
-        found: dict[str, float] = {}
-        if term in self.idf:
-            found[term] = 1.0
-        if len(term) >= 4 and not term.isdigit() and not term.startswith(INTENT_PREFIX):
-            # Shared beginnings: an unstripped ending or a longer derivation of the same root.
-            start = bisect_left(self.vocabulary, term[:4])
-            for other in self.vocabulary[start:]:
-                if not other.startswith(term[:4]):
-                    break
-                if other != term and (other.startswith(term) or term.startswith(other)) and min(len(other), len(term)) >= 4:
-                    shorter, longer = sorted((len(other), len(term)))
-                    found.setdefault(other, 0.75 + 0.2 * shorter / longer)
-            if term not in self.idf:
-                cutoff = 75 if len(term) >= 6 else 80
-                for other, score, _ in process.extract(
-                    term, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=4
-                ):
-                    sim = 0.5 + 0.45 * (score - cutoff) / (100 - cutoff)
-                    if sim > found.get(other, 0):
-                        found[other] = sim
-        result = tuple(sorted(found.items(), key=lambda kv: -kv[1]))
-        if len(self._expansions) < 100_000:
-            self._expansions[term] = result
-        return result
-
-    def coverages(self, terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, float] | None:
-        """Per text: (question coverage, text coverage, share of the question's weight that is unknown).
-
-        Question coverage is the IDF-weighted share of the question's terms found in the text, at their
-        best fuzzy similarity; text coverage is the same the other way. None when no text shares a
-        content term with the question.
-        """
-        query_weight = unknown_weight = 0.0
-        q_hit = np.zeros(self.n_docs)
-        d_hit = np.zeros(self.n_docs)
-        content = np.zeros(self.n_docs, dtype=bool)  # a text that shares only question words is no match
-        for term in dict.fromkeys(terms):
-            expansions = self.expand(term)
-            is_content = not term.startswith(INTENT_PREFIX)
-            if not expansions:
-                # An unknown word is evidence the question is about something else; an unknown
-                # question word is not.
-                if is_content:
-                    query_weight += self.unknown_idf
-                    unknown_weight += self.unknown_idf
-                continue
-            weight = self.idf[expansions[0][0]]
-            query_weight += weight
-            best = np.zeros(self.n_docs)
-            for other, sim in expansions:
-                docs = self.postings[other]
-                best[docs] = np.maximum(best[docs], sim)
-                d_hit[docs] += sim * self.idf[other]  # one posting per text and term: no repeats in docs
-            q_hit += weight * best
-            if is_content:
-                content |= best > 0
-        if query_weight == 0 or not content.any():
-            return None
-        q = np.where(content, q_hit / query_weight, 0.0)
-        d = np.where(content, np.minimum(1.0, d_hit / self.doc_weight), 0.0)
-        return q, d, unknown_weight / query_weight
-
-    def score_docs(self, terms: Sequence[str], beta: float) -> np.ndarray | None:
-        """A score for every text: the weighted F-measure of the two coverages (0 where nothing is shared)."""
-        found = self.coverages(terms)
-        if found is None:
-            return None
-        q, d, _ = found
-        return f_measure(q, d, beta)
-
-
-def f_measure(q: np.ndarray, d: np.ndarray, beta: float) -> np.ndarray:
-    b2 = beta * beta
-    denominator = b2 * d + q
-    return np.divide((1 + b2) * q * d, denominator, out=np.zeros(len(q)), where=denominator > 0)
-
-
 @dataclass(frozen=True)
 class Evidence:
     """What the matcher knows about a question's best few entries: the ranker's input."""
@@ -248,29 +103,35 @@ class Matcher:
         self.ranker = ranker or Ranker.trained()
         self._ids = [e.id for e in self.entries]
         self._by_id = {e.id: e for e in self.entries}
-        t = self.thresholds
-        self._indexes: dict[str, _LanguageIndex] = {}
-        self._bag_indexes: dict[str, _LanguageIndex] = {}
-        self._answer_indexes: dict[str, _LanguageIndex] = {}
-        self._entry_terms: dict[str, list[frozenset[str]]] = {}  # per entry: every term of its texts and answer
+        self._indexes: dict[str, TermIndex] = {}
+        self._bag_indexes: dict[str, TermIndex] = {}
+        self._answer_indexes: dict[str, TermIndex] = {}
         for lang in LANGUAGES:
-            texts = [(i, frozenset(analyze(text, lang))) for i, e in enumerate(self.entries) for text in e.texts(lang)]
-            bags: list[set[str]] = [set() for _ in self.entries]
-            for i, terms in texts:
-                bags[i] |= terms
-            frozen_bags = [frozenset(b) for b in bags]
-            idf = _idf(frozen_bags, t.intent_weight)
-            self._indexes[lang] = _LanguageIndex(lang, texts, idf, len(self.entries))
-            # Two further views per entry: all its questions as one bag of terms, and its answer, which
-            # says things people ask about in words the questions do not use ("образование", "Джантаев").
-            self._bag_indexes[lang] = _LanguageIndex(lang, list(enumerate(frozen_bags)), idf, len(self.entries))
-            answers = [frozenset(analyze(e.answer[lang], lang)) for e in self.entries]
-            self._entry_terms[lang] = [bag | answer for bag, answer in zip(frozen_bags, answers, strict=True)]
-            self._answer_indexes[lang] = _LanguageIndex(
-                lang, list(enumerate(answers)), _idf(answers, 1.0), len(self.entries)
-            )
+            self._build(lang)
         self._vocabulary = {lang: index.vocabulary_set for lang, index in self._indexes.items()}
+        self._entry_terms: dict[tuple[str, int], frozenset[str]] = {}  # filled on first use
         self._fuzzy_texts: dict[int, tuple[str, ...]] = {}  # filled on first use: most entries never need it
+
+    def _build(self, lang: str) -> None:
+        """Three views per language: every question text; all of an entry's questions as one bag; its
+        answer, which says things people ask about in words the questions do not use ("образование")."""
+        n = len(self.entries)
+        terms = Terms()
+        per_entry = [e.texts(lang) for e in self.entries]
+        doc_entry = np.repeat(np.arange(n, dtype=np.int64), [len(texts) for texts in per_entry])
+        questions = analyze_many([text for texts in per_entry for text in texts], lang, terms)
+        answers = analyze_many([e.answer[lang] for e in self.entries], lang, terms)
+        n_terms = len(terms.names)
+        text_doc, text_term = dedupe_grouped(questions.doc, questions.term, n_terms)
+        bag_entry, bag_term = dedupe_grouped(doc_entry[text_doc], text_term, n_terms, presorted=True)
+        idf = idf_over_entries(bag_term, terms, n, self.thresholds.intent_weight)
+        self._indexes[lang] = TermIndex(doc_entry, text_doc, text_term, terms, idf, n)
+        entries = np.arange(n, dtype=np.int64)
+        self._bag_indexes[lang] = TermIndex(entries, bag_entry, bag_term, terms, idf, n, keep_doc_terms=True)
+        answer_doc, answer_term = dedupe_grouped(answers.doc, answers.term, n_terms)
+        self._answer_indexes[lang] = TermIndex(
+            entries, answer_doc, answer_term, terms, idf_over_entries(answer_term, terms, n, 1.0), n, keep_doc_terms=True
+        )
 
     def entry(self, entry_id: str) -> FaqEntry | None:
         return self._by_id.get(entry_id)
@@ -285,7 +146,8 @@ class Matcher:
         """Features of the ``t.candidates`` entries with the most evidence (None when no entry has any)."""
         t = self.thresholds
         n = len(self.entries)
-        per_lang: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        per_lang: dict[str, np.ndarray] = {}  # best text F-measure per entry
+        coverages: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}  # per text: (q, d, factor)
         bag, answer, intent = np.zeros(n), np.zeros(n), np.zeros(n)
         unknown, content_words = 1.0, 0
         for index_lang in LANGUAGES:
@@ -294,13 +156,12 @@ class Matcher:
             texts = self._indexes[index_lang]
             found = texts.coverages(terms)
             if found is None:
-                per_lang[index_lang] = (np.zeros(n), np.zeros(n), np.zeros(n))
+                per_lang[index_lang] = np.zeros(n)
             else:
                 q, d, unknown_share = found
                 unknown = min(unknown, unknown_share)
-                per_lang[index_lang] = tuple(
-                    texts.per_entry_max(view, n) * factor for view in (f_measure(q, d, t.beta), q, d)
-                )
+                per_lang[index_lang] = texts.per_entry_max(f_measure(q, d, t.beta), n) * factor
+                coverages[index_lang] = (q, d, factor)
             content_words = max(content_words, sum(not term.startswith(INTENT_PREFIX) for term in terms))
             for index, into in ((self._bag_indexes[index_lang], bag), (self._answer_indexes[index_lang], answer)):
                 found = index.coverages(terms)
@@ -309,7 +170,7 @@ class Matcher:
             np.maximum(intent, self._bag_indexes[index_lang].has_all(
                 [term for term in terms if term.startswith(INTENT_PREFIX)], n), out=intent)
         ky, ru = per_lang["ky"], per_lang["ru"]
-        text_score = np.maximum(ky[0], ru[0])
+        text_score = np.maximum(ky, ru)
         prescore = PRESCORE_TEXT * text_score + PRESCORE_BAG * bag + PRESCORE_ANSWER * answer
         found = np.flatnonzero(prescore > 0)
         if not len(found):
@@ -319,6 +180,12 @@ class Matcher:
         chosen = np.array(sorted(found.tolist(), key=lambda i: (-prescore[i], self._ids[i])), dtype=np.int64)
         folded_query = fold(normalize(text[:2000]))
         fuzzy = np.array([self._fuzzy(folded_query, i) for i in chosen])
+        # The best question and text coverage per candidate (each at its own best text), per language.
+        query_cover, text_cover = np.zeros(len(chosen)), np.zeros(len(chosen))
+        for index_lang, (q, d, factor) in coverages.items():
+            index = self._indexes[index_lang]
+            np.maximum(query_cover, index.entry_max(q, chosen.tolist()) * factor, out=query_cover)
+            np.maximum(text_cover, index.entry_max(d, chosen.tolist()) * factor, out=text_cover)
         text_c = text_score[chosen]
         bag_c = bag[chosen]
         features = np.column_stack([
@@ -327,14 +194,14 @@ class Matcher:
             answer[chosen],
             text_c**2,
             bag_c * text_c,
-            np.maximum(ky[1], ru[1])[chosen],
-            np.maximum(ky[2], ru[2])[chosen],
+            query_cover,
+            text_cover,
             intent[chosen],
             fuzzy,
             fuzzy**2,
         ])
         query = np.array([1.0, unknown, 1.0 / (1 + content_words)])
-        langs = tuple("ky" if ky[0][i] >= ru[0][i] else "ru" for i in chosen)
+        langs = tuple("ky" if ky[i] >= ru[i] else "ru" for i in chosen)
         left = np.array([self._left_unexplained(text, lang_, i) for lang_, i in zip(langs, chosen.tolist(), strict=True)])
         features = np.column_stack([features, left])
         one_shared_word = content_words <= 1 and np.count_nonzero(bag) > 1
@@ -346,7 +213,10 @@ class Matcher:
         "Срок полномочий президента" is all known words, but the term-of-office entry never says "президент".
         """
         index = self._indexes[lang]
-        own = self._entry_terms[lang][entry_idx]
+        own = self._entry_terms.get((lang, entry_idx))
+        if own is None:
+            own = self._bag_indexes[lang].doc_terms(entry_idx) | self._answer_indexes[lang].doc_terms(entry_idx)
+            self._entry_terms[lang, entry_idx] = own
         total = missing = rarest_missing = rarest = 0.0
         for term in dict.fromkeys(analyze(text, lang)):
             if term.startswith(INTENT_PREFIX):
