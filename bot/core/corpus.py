@@ -19,7 +19,7 @@ import numpy as np
 
 from bot.core.analysis import _prepared, _term
 from bot.core.lexicon import INTENT_PHRASES
-from bot.core.text import _HOMOGLYPHS, _WORD_RE, _to_cyrillic
+from bot.core.text import _WORD_RE, _to_cyrillic, unify_letters
 
 _SEP = "\x00"  # between texts; never part of a word, so no phrase spans two texts
 _MAX_TEXT = 2000  # as in analyze()
@@ -83,7 +83,7 @@ def analyze_many(texts: Sequence[str], lang: str, terms: Terms) -> Analysed:
         chunk_start.append(len(word_folded))
         before = len(word_folded)
         for token in _WORD_RE.findall(unicodedata.normalize("NFC", chunk).lower()):
-            for word, folded in _prepared(_to_cyrillic(token.translate(_HOMOGLYPHS)), lang):
+            for word, folded in _prepared(_to_cyrillic(unify_letters(token)), lang):
                 word_folded.append(folded_ids[folded])
                 term = _term(word, lang)
                 word_term.append(-1 if term is None else terms.id(term))

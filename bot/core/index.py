@@ -96,6 +96,12 @@ class TermIndex:
             self._doc_terms = (doc_ptr, post_term[order])
         self._names = terms.names
 
+    def share_expansions(self, other: TermIndex) -> None:
+        """Use ``other``'s cache of typo expansions: only for an index over the same terms and weights."""
+        if self.vocabulary != other.vocabulary or self.idf != other.idf:
+            raise ValueError("different vocabularies")
+        self._expansions = other._expansions
+
     def postings(self, term: str) -> np.ndarray:
         tid = self._term_id[term]
         return self._docs[self._ptr[tid] : self._ptr[tid + 1]]
@@ -143,8 +149,9 @@ class TermIndex:
             found[term] = 1.0
         if len(term) >= 4 and not term.isdigit() and not term.startswith(INTENT_PREFIX):
             # Shared beginnings: an unstripped ending or a longer derivation of the same root.
-            start = bisect_left(self.vocabulary, term[:4])
-            for other in self.vocabulary[start:]:
+            vocabulary = self.vocabulary
+            for k in range(bisect_left(vocabulary, term[:4]), len(vocabulary)):  # no slice: no copy
+                other = vocabulary[k]
                 if not other.startswith(term[:4]):
                     break
                 if other != term and (other.startswith(term) or term.startswith(other)) and min(len(other), len(term)) >= 4:

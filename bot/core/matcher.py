@@ -31,7 +31,7 @@ from bot.core.index import TermIndex, dedupe_grouped, f_measure, idf_over_entrie
 from bot.core.knowledge import FaqEntry
 from bot.core.lexicon import INTENT_PREFIX
 from bot.core.ranker import Ranker
-from bot.core.text import fold, normalize
+from bot.core.text import fuzzy_form
 
 
 # Candidates are chosen by a fixed mix of the three views before the ranker looks at them; the mix only
@@ -128,6 +128,7 @@ class Matcher:
         self._indexes[lang] = TermIndex(doc_entry, text_doc, text_term, terms, idf, n)
         entries = np.arange(n, dtype=np.int64)
         self._bag_indexes[lang] = TermIndex(entries, bag_entry, bag_term, terms, idf, n, keep_doc_terms=True)
+        self._bag_indexes[lang].share_expansions(self._indexes[lang])  # same words, same weights
         answer_doc, answer_term = dedupe_grouped(answers.doc, answers.term, n_terms)
         self._answer_indexes[lang] = TermIndex(
             entries, answer_doc, answer_term, terms, idf_over_entries(answer_term, terms, n, 1.0), n, keep_doc_terms=True
@@ -178,7 +179,7 @@ class Matcher:
         if len(found) > t.candidates:
             found = found[np.argpartition(-prescore[found], t.candidates - 1)[: t.candidates]]
         chosen = np.array(sorted(found.tolist(), key=lambda i: (-prescore[i], self._ids[i])), dtype=np.int64)
-        folded_query = fold(normalize(text[:2000]))
+        folded_query = fuzzy_form(text[:2000])
         fuzzy = np.array([self._fuzzy(folded_query, i) for i in chosen])
         # The best question and text coverage per candidate (each at its own best text), per language.
         query_cover, text_cover = np.zeros(len(chosen)), np.zeros(len(chosen))
@@ -238,7 +239,7 @@ class Matcher:
         texts = self._fuzzy_texts.get(entry_idx)
         if texts is None:
             e = self.entries[entry_idx]
-            texts = tuple(fold(normalize(x)) for lang in LANGUAGES for x in e.texts(lang))
+            texts = tuple(fuzzy_form(x) for lang in LANGUAGES for x in e.texts(lang))
             self._fuzzy_texts[entry_idx] = texts
         best = process.extractOne(folded_query, texts, scorer=fuzz.token_set_ratio)
         return best[1] / 100 if best else 0.0

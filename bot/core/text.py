@@ -11,24 +11,24 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from rapidfuzz.utils import default_process
+
 KYRGYZ_LETTERS = frozenset("өүң")
 _VOWELS_LATIN = frozenset("aeiouy")
 
 # Latin look-alikes inside otherwise Cyrillic words ("aким" typed with a Latin a) and the Kazakh/Tatar
 # letters some keyboards offer for the Kyrgyz ones.
-_HOMOGLYPHS = str.maketrans(
-    {
-        "ё": "е",
-        "ѳ": "ө",
-        "ұ": "у",
-        "ҥ": "ң",
-        "ӊ": "ң",
-        "ғ": "г",
-        "қ": "к",
-        "һ": "х",
-        "і": "и",
-        "ә": "э",
-    }
+_HOMOGLYPHS = (
+    ("ё", "е"),
+    ("ѳ", "ө"),
+    ("ұ", "у"),
+    ("ҥ", "ң"),
+    ("ӊ", "ң"),
+    ("ғ", "г"),
+    ("қ", "к"),
+    ("һ", "х"),
+    ("і", "и"),
+    ("ә", "э"),
 )
 _CYRILLIC_FOR_LATIN_LOOKALIKE = str.maketrans("aceopxyk", "асеорхук")
 
@@ -89,7 +89,7 @@ _LATIN_SINGLE = {
     "`": "",
 }
 
-_FOLD = str.maketrans({"ё": "е", "ө": "о", "ү": "у", "ң": "н", "э": "е", "ъ": "", "ь": "", "щ": "шч"})
+_FOLD = (("ё", "е"), ("ө", "о"), ("ү", "у"), ("ң", "н"), ("э", "е"), ("ъ", ""), ("ь", ""), ("щ", "шч"))
 _WORD_RE = re.compile(r"[^\W_]+(?:['`][^\W_]+)*", re.UNICODE)
 _LATIN_RE = re.compile(r"[a-zöüñçşı]")
 _CYRILLIC_RE = re.compile(r"[а-яөүң]")
@@ -97,7 +97,21 @@ _CYRILLIC_RE = re.compile(r"[а-яөүң]")
 
 def fold(word: str) -> str:
     """Fold the letters people often leave out: ё→е, ө→о, ү→у, ң→н, э→е, щ→шч, and drop ъ/ь."""
-    return word.translate(_FOLD)
+    return _replace_all(word, _FOLD)
+
+
+def _replace_all(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
+    # str.replace per pair beats str.translate, which looks every character up in a dict: these run on
+    # every word of every text the index is built from. No output of a pair is the input of another.
+    for old, new in pairs:
+        if old in text:
+            text = text.replace(old, new)
+    return text
+
+
+def unify_letters(text: str) -> str:
+    """Look-alike letters to the Kyrgyz/Russian ones (already lower case)."""
+    return _replace_all(text, _HOMOGLYPHS)
 
 
 @lru_cache(maxsize=20_000)
@@ -140,7 +154,7 @@ def transliterate_latin(word: str) -> str:
 
 
 def _unified(text: str) -> str:
-    return unicodedata.normalize("NFC", text).lower().translate(_HOMOGLYPHS)
+    return unify_letters(unicodedata.normalize("NFC", text).lower())
 
 
 def normalize(text: str) -> str:
@@ -157,6 +171,11 @@ def _to_cyrillic(word: str) -> str:
         # Mixed script: a Latin look-alike typed by accident inside a Cyrillic word.
         return word.translate(_CYRILLIC_FOR_LATIN_LOOKALIKE)
     return transliterate_latin(word)
+
+
+def fuzzy_form(text: str) -> str:
+    """What character-level similarity compares: lower-case words without punctuation, letters folded."""
+    return fold(default_process(_unified(text)))
 
 
 def words(text: str) -> list[str]:
