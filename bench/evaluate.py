@@ -126,7 +126,7 @@ def scored_outcomes(scored: Sequence[Scored], t: Thresholds) -> list[Outcome]:
     out = []
     for s in scored:
         ranked = [Candidate(i, p, "ky") for i, p in s.ranked]
-        _, entry_id, suggestions = decide(ranked, t, may_answer=s.may_answer)
+        _, entry_id, suggestions = decide(ranked, t, may_answer=s.may_answer, none=s.none)
         out.append(Outcome(entry_id, tuple(c.entry_id for c in suggestions), ranked[0].entry_id if ranked else None))
     return out
 

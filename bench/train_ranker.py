@@ -14,7 +14,8 @@ fixed number of steps from zero (deterministic). The thresholds are chosen on cr
 probabilities (four folds by entry: weights trained on the other entries' questions), so they are not
 fitted to the same data as the weights: the answer threshold is the lowest with at most 3 % wrong
 answers and at most 2 % answered out-of-scope questions; the suggestion floor is the highest that loses no more
-than half a point of "reachable".
+than half a point of "reachable", together with the limit on the probability of "none of them" above
+which nothing is suggested (chosen to offer the fewest out-of-scope questions anything).
 
 ``--check`` trains and reports without writing (the weights written are the ones the bot ships).
 """
@@ -151,6 +152,7 @@ class Scored:
     item: Labelled
     ranked: tuple[tuple[str, float], ...]
     may_answer: bool = True
+    none: float = 1.0  # the probability of "none of them"
 
 
 def score_rows(ranker: Ranker, rows: Sequence[Row]) -> list[Scored]:
@@ -159,9 +161,9 @@ def score_rows(ranker: Ranker, rows: Sequence[Row]) -> list[Scored]:
         if not row.ids:
             out.append(Scored(row.item, (), row.may_answer))
             continue
-        p, _ = ranker.probabilities(row.features, row.query)
+        p, none = ranker.probabilities(row.features, row.query)
         order = sorted(range(len(row.ids)), key=lambda i: (-p[i], row.ids[i]))
-        out.append(Scored(row.item, tuple((row.ids[i], float(p[i])) for i in order), row.may_answer))
+        out.append(Scored(row.item, tuple((row.ids[i], float(p[i])) for i in order), row.may_answer, none))
     return out
 
 
@@ -177,44 +179,50 @@ def cross_validated(rows: Sequence[Row], entry_ids: Sequence[str]) -> list[Score
     return scored  # type: ignore[return-value]
 
 
-def rates(scored: Sequence[Scored], answer: float, suggest: float, max_suggestions: int = 3) -> dict[str, float]:
+def rates(scored: Sequence[Scored], answer: float, suggest: float, none_limit: float = 1.0,
+          max_suggestions: int = 3) -> dict[str, float]:
+    """The figures of bench/evaluate.py for given thresholds (suggestions only while the probability of
+    "none of them" is under ``none_limit``)."""
     in_scope = [s for s in scored if s.item.expected != OUT_OF_SCOPE]
     oos = [s for s in scored if s.item.expected == OUT_OF_SCOPE]
-    top1 = wrong = reachable = first = 0
-    for s in in_scope:
-        if not s.ranked:
-            continue
-        best, p = s.ranked[0]
-        first += best == s.item.expected
-        if p >= answer and s.may_answer:
-            top1 += best == s.item.expected
-            wrong += best != s.item.expected
-            reachable += best == s.item.expected
-        else:
-            reachable += s.item.expected in [i for i, q in s.ranked[:max_suggestions] if q >= suggest]
+
+    def answered(s: Scored) -> bool:
+        return bool(s.ranked) and s.may_answer and s.ranked[0][1] >= answer
+
+    def offered(s: Scored) -> list[str]:
+        if answered(s) or s.none >= none_limit:
+            return []
+        return [i for i, q in s.ranked[:max_suggestions] if q >= suggest]
+
     n = max(len(in_scope), 1)
     return {
-        "top1": top1 / n,
-        "ranked_first": first / n,
-        "reachable": reachable / n,
-        "wrong": wrong / n,
-        "oos_answered": sum(bool(s.ranked) and s.may_answer and s.ranked[0][1] >= answer for s in oos) / max(len(oos), 1),
+        "top1": sum(answered(s) and s.ranked[0][0] == s.item.expected for s in in_scope) / n,
+        "ranked_first": sum(bool(s.ranked) and s.ranked[0][0] == s.item.expected for s in in_scope) / n,
+        "reachable": sum((answered(s) and s.ranked[0][0] == s.item.expected) or s.item.expected in offered(s)
+                         for s in in_scope) / n,
+        "wrong": sum(answered(s) and s.ranked[0][0] != s.item.expected for s in in_scope) / n,
+        "oos_answered": sum(answered(s) for s in oos) / max(len(oos), 1),
+        "oos_offered": sum(bool(offered(s)) for s in oos) / max(len(oos), 1),
     }
 
 
-def choose_thresholds(scored: Sequence[Scored]) -> tuple[float, float]:
+def choose_thresholds(scored: Sequence[Scored]) -> tuple[float, float, float]:
+    """(answer, suggest, none_limit): see the module's docstring."""
     grid = [round(x / 100, 2) for x in range(30, 100)]
     safe = [a for a in grid if (r := rates(scored, a, 0.01))["wrong"] <= MAX_WRONG and r["oos_answered"] <= MAX_OOS_ANSWERED]
     if not safe:
         raise SystemExit("no answer threshold meets the risk limits")
     answer = min(safe, key=lambda a: (-rates(scored, a, 0.01)["top1"], a))
     widest = rates(scored, answer, 0.01)["reachable"]
-    floors = [round(x / 100, 2) for x in range(1, 31)]
-    suggest = max(f for f in floors if rates(scored, answer, f)["reachable"] >= widest - 0.005)
-    return answer, suggest
+    # Fewest out-of-scope questions offered suggestions for at most half a point of "reachable"; ties go
+    # to the higher floor and the lower limit (fewer, likelier suggestions).
+    pairs = [(f / 100, limit / 100) for f in range(1, 31) for limit in range(50, 101, 5)]
+    fits = [(f, limit, r) for f, limit in pairs if (r := rates(scored, answer, f, limit))["reachable"] >= widest - 0.005]
+    suggest, none_limit, _ = min(fits, key=lambda x: (x[2]["oos_offered"], -x[0], x[1]))
+    return answer, suggest, none_limit
 
 
-def render(ranker: Ranker, answer: float, suggest: float, note: str) -> str:
+def render(ranker: Ranker, answer: float, suggest: float, none_limit: float, note: str) -> str:
     entry = ", ".join(f'"{n}": {w:.4f}' for n, w in zip(ENTRY_FEATURES, ranker.entry_weights, strict=True))
     none = ", ".join(f'"{n}": {w:.4f}' for n, w in zip(QUERY_FEATURES, ranker.none_weights, strict=True))
     return (
@@ -223,6 +231,7 @@ def render(ranker: Ranker, answer: float, suggest: float, note: str) -> str:
         f"NONE_WEIGHTS = {{{none}}}\n"
         f"ANSWER = {answer}\n"
         f"SUGGEST = {suggest}\n"
+        f"NONE_LIMIT = {none_limit}\n"
     )
 
 
@@ -247,9 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{n_in} held-out variants (right entry among the candidates: {present:.3f}), {len(rows) - n_in} out-of-scope")
 
     scored = cross_validated(rows, entry_ids)
-    answer, suggest = choose_thresholds(scored)
-    cv = rates(scored, answer, suggest)
-    print(f"cross-validated ({FOLDS} folds by entry) at answer {answer} suggest {suggest}: {fmt(cv)}")
+    answer, suggest, none_limit = choose_thresholds(scored)
+    cv = rates(scored, answer, suggest, none_limit)
+    print(f"cross-validated ({FOLDS} folds by entry) at answer {answer} suggest {suggest} none_limit {none_limit}: {fmt(cv)}")
 
     ranker = train(rows)
     print("weights:", dict(zip(ENTRY_FEATURES, np.round(ranker.entry_weights, 3), strict=True)),
@@ -260,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if not args.check:
         target = ROOT / "bot" / "core" / "ranker_weights.py"
-        target.write_text(render(ranker, answer, suggest, note), encoding="utf-8")
+        target.write_text(render(ranker, answer, suggest, none_limit, note), encoding="utf-8")
         print(f"wrote {target.relative_to(ROOT)}")
     return 0
 

@@ -10,7 +10,7 @@ from bot.core.evaluation import Outcome, evaluate, load_question_set, matcher_ou
 from bot.core.knowledge import load_knowledge
 from bot.core.kyrgyz import strip_suffixes
 from bot.core.matcher import Candidate, Matcher, Thresholds, decide
-from bot.core.text import fold, transliterate_latin, words
+from bot.core.text import fuzzy_form, fold, transliterate_latin, words
 from tests.conftest import KNOWLEDGE, SHARED
 
 
@@ -45,6 +45,9 @@ def test_latin_is_transliterated(latin, cyrillic):
 def test_words_fold_and_fix_mixed_scripts():
     assert words("Ёлка, AКИМ!  и 123") == ["елка", "аким", "и", "123"]  # Latin А inside a Cyrillic word
     assert fold("өкмөтү мэриясы кеңеш объём") == "окмоту мериясы кенеш обем"
+    assert fold("щит ъ ь") == "шчит  "
+    assert words("Ұлуттук қызмат ѳкмѳт") == ["улуттук", "кызмат", "өкмөт"]  # Kazakh letters typed for Kyrgyz
+    assert fuzzy_form("  Айыл ӨКМӨТҮ, кеңеш?! ").split() == ["айыл", "окмоту", "кенеш"]
 
 
 @pytest.mark.parametrize(
@@ -146,6 +149,10 @@ def test_bands_on_a_ranking():
     assert [s.entry_id for s in decide([c("a", 0.6), c("b", 0.05)], t)[2]] == ["a"]  # b is under the floor
     assert decide([c("a", 0.08)], t) == ("none", None, ())
     assert decide([], t) == ("none", None, ())
+    limited = Thresholds(answer=0.7, suggest=0.1, none_limit=0.8)
+    assert decide([c("a", 0.15)], limited, none=0.5)[0] == "suggest"
+    assert decide([c("a", 0.15)], limited, none=0.82) == ("none", None, ())  # likely about something else
+    assert decide([c("a", 0.95)], limited, none=0.9)[0] == "answer"
 
 
 def test_scores_are_probabilities_with_room_for_none(matcher):

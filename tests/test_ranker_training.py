@@ -39,8 +39,10 @@ def test_training_learns_the_informative_feature_and_the_none_option():
     figures = rates(held_out, answer=0.5, suggest=0.1)
     assert figures["ranked_first"] == 1.0
     assert figures["oos_answered"] == 0.0
-    answer, suggest = choose_thresholds(held_out)
-    assert 0.3 <= answer < 1 and 0.01 <= suggest <= 0.3
+    answer, suggest, none_limit = choose_thresholds(held_out)
+    assert 0.3 <= answer < 1 and 0.01 <= suggest <= 0.3 and 0.5 <= none_limit <= 1.0
+    # The out-of-scope questions (high "unknown") get nothing offered at the chosen limit.
+    assert rates(held_out, answer, suggest, none_limit)["oos_offered"] == 0.0
 
 
 def test_shipped_weights_cover_every_feature():

@@ -44,6 +44,7 @@ class Thresholds:
     # Both probabilities are chosen by bench/train_ranker.py on held-out variants, never on dev questions.
     answer: float = ranker_weights.ANSWER  # the best entry's probability needed to answer
     suggest: float = ranker_weights.SUGGEST  # the lowest probability worth offering as a suggestion
+    none_limit: float = ranker_weights.NONE_LIMIT  # nothing is suggested when "none of them" is this likely
     max_suggestions: int = 3
     candidates: int = 6  # entries the ranker compares (the right one is among them for 99 % of held-out variants)
     other_language: float = 0.92  # factor on texts in the language the question is not in
@@ -246,16 +247,17 @@ class Matcher:
 
     def rank(self, text: str, lang: str | None = None, limit: int = 10) -> list[Candidate]:
         """The ``limit`` likeliest entries, best first, each scored by its probability (ties: by id)."""
-        return self._ranked(self.evidence(text, lang), limit)
+        return self._ranked(self.evidence(text, lang), limit)[0]
 
-    def _ranked(self, found: Evidence | None, limit: int) -> list[Candidate]:
+    def _ranked(self, found: Evidence | None, limit: int) -> tuple[list[Candidate], float]:
+        """(the likeliest candidates, the probability of none of them)."""
         if found is None:
-            return []
-        probabilities, _ = self.ranker.probabilities(found.features, found.query)
+            return [], 1.0
+        probabilities, none = self.ranker.probabilities(found.features, found.query)
         order = sorted(range(len(found.entries)), key=lambda k: (-probabilities[k], self._ids[found.entries[k]]))
         return [
             Candidate(self._ids[found.entries[k]], float(probabilities[k]), found.lang[k]) for k in order[:limit]
-        ]
+        ], none
 
     def match(self, text: str, fallback_lang: str = "ky") -> MatchResult:
         query = text.strip()
@@ -265,8 +267,10 @@ class Matcher:
         if talk or not (_has_content(analyze(query, "ky")) or _has_content(analyze(query, "ru"))):
             return MatchResult(query, lang, confidence, "none", small_talk=talk)
         found = self.evidence(query, detected)
-        ranked = self._ranked(found, limit=5)
-        status, entry_id, suggestions = decide(ranked, self.thresholds, may_answer=not (found and found.one_shared_word))
+        ranked, none = self._ranked(found, limit=5)
+        status, entry_id, suggestions = decide(
+            ranked, self.thresholds, may_answer=not (found and found.one_shared_word), none=none
+        )
         top = ranked[0].score if ranked else 0.0
         return MatchResult(query, lang, confidence, status, entry_id, top, suggestions, candidates=tuple(ranked))
 
@@ -277,14 +281,16 @@ def _has_content(terms: Sequence[str]) -> bool:
 
 
 def decide(
-    ranked: Sequence[Candidate], t: Thresholds, may_answer: bool = True
+    ranked: Sequence[Candidate], t: Thresholds, may_answer: bool = True, none: float = 0.0
 ) -> tuple[str, str | None, tuple[Candidate, ...]]:
-    """Band a ranking (scores are probabilities) into (status, answered id, suggestions): the single place
-    the thresholds apply."""
+    """Band a ranking (scores are probabilities; ``none`` is the probability of none of them) into
+    (status, answered id, suggestions): the single place the thresholds apply."""
     if not ranked:
         return "none", None, ()
     top = ranked[0]
     if may_answer and top.score >= t.answer:
         return "answer", top.entry_id, ()
+    if none >= t.none_limit:
+        return "none", None, ()  # most likely about something the FAQ does not cover: offer nothing
     suggestions = tuple(c for c in ranked[: t.max_suggestions] if c.score >= t.suggest)
     return ("suggest" if suggestions else "none"), None, suggestions
