@@ -88,6 +88,7 @@ class TermIndex:
         self.vocabulary = sorted(names)
         self.vocabulary_set = frozenset(names)
         self._expansions: dict[str, tuple[tuple[str, float], ...]] = {}
+        self._by_first_letter: dict[str, list[str]] | None = None  # built on the first unknown word
         self._doc_terms: tuple[np.ndarray, np.ndarray] | None = None
         if keep_doc_terms:  # the terms of a doc, for "which of the question's words does this entry use"
             order = np.argsort(post_doc, kind="stable")
@@ -159,9 +160,11 @@ class TermIndex:
                     found.setdefault(other, 0.75 + 0.2 * shorter / longer)
             if term not in self.idf:
                 cutoff = 75 if len(term) >= 6 else 80
-                for other, score, _ in process.extract(
-                    term, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=4
-                ):
+                # Only words that start with the word's first or second letter (a typo rarely hits the
+                # first letter; swapping the first two is covered): a small share of the vocabulary,
+                # which keeps a typo cheap in a large knowledge base.
+                nearby = self._starting_with(term[0]) + (self._starting_with(term[1]) if term[1] != term[0] else [])
+                for other, score, _ in process.extract(term, nearby, scorer=fuzz.ratio, score_cutoff=cutoff, limit=4):
                     sim = 0.5 + 0.45 * (score - cutoff) / (100 - cutoff)
                     if sim > found.get(other, 0):
                         found[other] = sim
@@ -169,6 +172,14 @@ class TermIndex:
         if len(self._expansions) < 100_000:
             self._expansions[term] = result
         return result
+
+    def _starting_with(self, letter: str) -> list[str]:
+        if self._by_first_letter is None:
+            groups: dict[str, list[str]] = {}
+            for word in self.vocabulary:
+                groups.setdefault(word[0], []).append(word)
+            self._by_first_letter = groups
+        return self._by_first_letter.get(letter, [])
 
     def coverages(self, terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, float] | None:
         """Per text: (question coverage, text coverage, share of the question's weight that is unknown).
