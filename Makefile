@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test console bench messages clean
+.PHONY: run test console bench ranker messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/evaluate.py
 	$(PY) bench/speed.py
+
+ranker: $(STAMP)
+	$(PY) bench/train_ranker.py
 
 # After changing user-facing strings: refresh the template and both catalogs, then translate.
 messages: $(STAMP)
