@@ -2,9 +2,9 @@
 
 Building the index for ten thousand entries means analysing four hundred thousand short texts. Doing it
 text by text costs microseconds of Python per text, which is most of the build. Here every distinct
-word is analysed once (through the very functions ``analyze`` uses), the texts become one stream of word
-ids, and the multi-word question phrases ("о чём", "в какой срок") are found with numpy over that
-stream. ``tests/test_corpus.py`` checks that the result equals ``analyze`` text by text.
+space-separated chunk is analysed once (through the very functions ``analyze`` uses), the texts become
+one stream of word ids, and the multi-word question phrases ("о чём", "в какой срок") are found with
+numpy over that stream. ``tests/test_corpus.py`` checks that the result equals ``analyze`` text by text.
 """
 
 from __future__ import annotations
@@ -88,13 +88,11 @@ def analyze_many(texts: Sequence[str], lang: str, terms: Terms) -> Analysed:
                 term = _term(word, lang)
                 word_term.append(-1 if term is None else terms.id(term))
         chunk_length.append(len(word_folded) - before)
-    token_types = chunk_of
-    type_start, type_length = chunk_start, chunk_length
 
-    # The stream of expanded words (an abbreviation becomes its words).
-    lengths = np.asarray(type_length, dtype=np.int64)[token_types]
+    # The stream of words, chunk by chunk (a chunk holds 0..n words; an abbreviation becomes its words).
+    lengths = np.asarray(chunk_length, dtype=np.int64)[chunk_of]
     out_starts = np.cumsum(lengths) - lengths
-    positions = np.repeat(np.asarray(type_start, dtype=np.int64)[token_types] - out_starts, lengths)
+    positions = np.repeat(np.asarray(chunk_start, dtype=np.int64)[chunk_of] - out_starts, lengths)
     positions += np.arange(len(positions), dtype=np.int64)
     folded = np.asarray(word_folded, dtype=np.int64)[positions]
     term = np.asarray(word_term, dtype=np.int64)[positions]

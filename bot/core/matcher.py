@@ -30,7 +30,7 @@ from bot.core.corpus import Terms, analyze_many
 from bot.core.index import TermIndex, dedupe_grouped, f_measure, idf_over_entries
 from bot.core.knowledge import FaqEntry
 from bot.core.lexicon import INTENT_PREFIX
-from bot.core.ranker import Ranker
+from bot.core.ranker import ENTRY_FEATURES, QUERY_FEATURES, Ranker
 from bot.core.text import fuzzy_form
 
 
@@ -190,22 +190,25 @@ class Matcher:
             np.maximum(text_cover, index.entry_max(d, chosen.tolist()) * factor, out=text_cover)
         text_c = text_score[chosen]
         bag_c = bag[chosen]
-        features = np.column_stack([
-            text_c,
-            bag_c,
-            answer[chosen],
-            text_c**2,
-            bag_c * text_c,
-            query_cover,
-            text_cover,
-            intent[chosen],
-            fuzzy,
-            fuzzy**2,
-        ])
-        query = np.array([1.0, unknown, 1.0 / (1 + content_words)])
         langs = tuple("ky" if ky[i] >= ru[i] else "ru" for i in chosen)
-        left = np.array([self._left_unexplained(text, lang_, i) for lang_, i in zip(langs, chosen.tolist(), strict=True)])
-        features = np.column_stack([features, left])
+        unexplained = np.array([self._left_unexplained(text, lang_, i) for lang_, i in zip(langs, chosen.tolist(), strict=True)])
+        by_name = {
+            "text": text_c,
+            "bag": bag_c,
+            "answer": answer[chosen],
+            "text_squared": text_c**2,
+            "bag_x_text": bag_c * text_c,
+            "question_coverage": query_cover,
+            "text_coverage": text_cover,
+            "intent": intent[chosen],
+            "fuzzy": fuzzy,
+            "fuzzy_squared": fuzzy**2,
+            "unexplained": unexplained[:, 0],
+            "rarest_unexplained": unexplained[:, 1],
+        }
+        features = np.column_stack([by_name[name] for name in ENTRY_FEATURES])
+        query = np.array([{"bias": 1.0, "unknown": unknown, "brevity": 1.0 / (1 + content_words)}[name]
+                          for name in QUERY_FEATURES])
         one_shared_word = content_words <= 1 and np.count_nonzero(bag) > 1
         return Evidence(chosen, features, query, langs, one_shared_word)
 
