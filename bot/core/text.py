@@ -30,6 +30,8 @@ _HOMOGLYPHS = (
     ("і", "и"),
     ("ә", "э"),
 )
+_HOMOGLYPH_TABLE = str.maketrans(dict(_HOMOGLYPHS))
+_HOMOGLYPH_RE = re.compile("[" + "".join(old for old, _ in _HOMOGLYPHS) + "]")
 _CYRILLIC_FOR_LATIN_LOOKALIKE = str.maketrans("aceopxyk", "асеорхук")
 
 # Longest first: the transliterator tries these before single letters.
@@ -89,7 +91,6 @@ _LATIN_SINGLE = {
     "`": "",
 }
 
-_FOLD = (("ё", "е"), ("ө", "о"), ("ү", "у"), ("ң", "н"), ("э", "е"), ("ъ", ""), ("ь", ""), ("щ", "шч"))
 _WORD_RE = re.compile(r"[^\W_]+(?:['`][^\W_]+)*", re.UNICODE)
 _LATIN_RE = re.compile(r"[a-zöüñçşı]")
 _CYRILLIC_RE = re.compile(r"[а-яөүң]")
@@ -97,21 +98,18 @@ _CYRILLIC_RE = re.compile(r"[а-яөүң]")
 
 def fold(word: str) -> str:
     """Fold the letters people often leave out: ё→е, ө→о, ү→у, ң→н, э→е, щ→шч, and drop ъ/ь."""
-    return _replace_all(word, _FOLD)
-
-
-def _replace_all(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
-    # str.replace per pair beats str.translate, which looks every character up in a dict: these run on
-    # every word of every text the index is built from. No output of a pair is the input of another.
-    for old, new in pairs:
-        if old in text:
-            text = text.replace(old, new)
-    return text
+    # Chained str.replace: each is one C scan, several times faster than str.translate (a dict lookup
+    # per character) on the sentences the fuzzy similarity compares, and no slower on single words.
+    return (
+        word.replace("ё", "е").replace("ө", "о").replace("ү", "у").replace("ң", "н")
+        .replace("э", "е").replace("ъ", "").replace("ь", "").replace("щ", "шч")
+    )
 
 
 def unify_letters(text: str) -> str:
-    """Look-alike letters to the Kyrgyz/Russian ones (already lower case)."""
-    return _replace_all(text, _HOMOGLYPHS)
+    """Look-alike letters to the Kyrgyz/Russian ones (already lower case). They are rare: a regex search
+    decides whether the slower character-by-character table is needed at all."""
+    return text.translate(_HOMOGLYPH_TABLE) if _HOMOGLYPH_RE.search(text) else text
 
 
 @lru_cache(maxsize=20_000)
