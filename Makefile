@@ -30,8 +30,8 @@ ranker: $(STAMP)
 
 # After changing user-facing strings: refresh the template and both catalogs, then translate.
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k __ -k gettext --no-location --sort-output --omit-header -o locales/messages.pot .
-	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --omit-header
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k __ -k gettext --no-location --sort-output --omit-header -w 100 -o locales/messages.pot .
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching -w 100
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

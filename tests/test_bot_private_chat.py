@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from aiogram.types import PhotoSize
+
 from bot.telegram.callbacks import LanguageChoice, OpenEntry
 from bot.storage.database import Users
 from tests.harness import BotHarness
@@ -80,6 +82,20 @@ async def test_greeting_and_thanks_are_not_answered_from_the_faq(harness: BotHar
 
 async def test_sticker_gets_a_polite_note(harness: BotHarness):
     await harness.send_sticker()
+    assert "текстти гана" in harness.last_text()
+
+
+async def test_photo_with_a_caption_is_answered_from_the_caption(harness: BotHarness):
+    photo = [PhotoSize(file_id="p", file_unique_id="p", width=90, height=90)]
+    entry = harness.services.knowledge.entry("lsa-collegium")
+    await harness.send(None, photo=photo, caption="МГАнын коллегиясына кимдер кирет?")
+    text = harness.last_text()
+    assert "сүрөттү же файлды ача албайм" in text  # says the photo itself was not read
+    assert entry.answer["ky"].splitlines()[0][:40] in text
+
+
+async def test_photo_without_a_caption_gets_the_text_only_note(harness: BotHarness):
+    await harness.send(None, photo=[PhotoSize(file_id="p", file_unique_id="p", width=90, height=90)])
     assert "текстти гана" in harness.last_text()
 
 

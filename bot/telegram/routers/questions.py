@@ -25,13 +25,16 @@ async def question(
     message: Message, user: User, answering: AnsweringService, relay: OfficialsRelay, i18n: I18n
 ) -> None:
     chosen = user.lang or i18n.current_locale
-    reply = await answering.ask(user_id=user.id, chat_id=message.chat.id, text=message.text, chosen_lang=chosen)
+    text = message.text or message.caption or ""  # a photo or file with a caption: the caption is the question
+    reply = await answering.ask(user_id=user.id, chat_id=message.chat.id, text=text, chosen_lang=chosen)
     result = reply.result
     escalatable = reply.question_id if relay.chat_id is not None else None
     with i18n.use_locale(reply.lang):
         prefix = ""
-        if len(message.text) > MAX_QUESTION_CHARS:
-            prefix = _("Your message is long: I read its first {limit} characters.").format(limit=MAX_QUESTION_CHARS) + "\n\n"
+        if message.text is None:
+            prefix = _("I read only the caption: I cannot open photos or files.") + "\n\n"
+        if len(text) > MAX_QUESTION_CHARS:
+            prefix += _("Your message is long: I read its first {limit} characters.").format(limit=MAX_QUESTION_CHARS) + "\n\n"
         if result.small_talk == "greeting":
             await message.answer(_("Hello! Ask me a question about the powers of akims and mayors."))
         elif result.small_talk == "thanks":
@@ -70,5 +73,6 @@ def create_router() -> Router:
     router = Router(name="questions")
     router.message.filter(F.chat.type == "private")
     router.message.register(question, F.text & ~F.text.startswith("/"))
+    router.message.register(question, F.caption & ~F.caption.startswith("/"))
     router.callback_query.register(open_entry, OpenEntry.filter(F.lang.in_(LOCALES)))
     return router
