@@ -35,10 +35,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.core.analysis import analyze, small_talk_kind  # noqa: E402
 from bot.core.evaluation import OUT_OF_SCOPE, Labelled, load_question_set  # noqa: E402
 from bot.core.knowledge import FaqEntry, load_knowledge  # noqa: E402
-from bot.core.matcher import Matcher, Thresholds, _has_content  # noqa: E402
+from bot.core.matcher import Matcher, Thresholds  # noqa: E402
 from bot.core.ranker import ENTRY_FEATURES, QUERY_FEATURES, Ranker  # noqa: E402
 
 MAX_WRONG = 0.03
@@ -62,14 +61,9 @@ class Row:
 
 
 def row_for(matcher: Matcher, item: Labelled) -> Row:
-    question = item.question.strip()
-    empty = Row(item, (), np.zeros((0, len(ENTRY_FEATURES))), np.zeros(len(QUERY_FEATURES)))
-    if small_talk_kind(question) or not (_has_content(analyze(question, "ky")) or _has_content(analyze(question, "ru"))):
-        return empty
-    detected, _ = matcher.detect_language(question)
-    found = matcher.evidence(question, detected)
+    found = matcher.question_evidence(item.question)
     if found is None:
-        return empty
+        return Row(item, (), np.zeros((0, len(ENTRY_FEATURES))), np.zeros(len(QUERY_FEATURES)))
     return Row(item, tuple(matcher.entries[i].id for i in found.entries), found.features, found.query,
                not found.one_shared_word)
 

@@ -265,12 +265,19 @@ class Matcher:
             Candidate(self._ids[found.entries[k]], float(probabilities[k]), found.lang[k]) for k in order[:limit]
         ], none
 
+    def question_evidence(self, text: str) -> Evidence | None:
+        """The evidence match() decides on: None for small talk, contentless input or no evidence."""
+        query = text.strip()
+        if small_talk_kind(query) or not _has_content(query):
+            return None
+        return self.evidence(query, self.detect_language(query)[0])
+
     def match(self, text: str, fallback_lang: str = "ky") -> MatchResult:
         query = text.strip()
         detected, confidence = self.detect_language(query)
         lang = detected or fallback_lang
         talk = small_talk_kind(query)
-        if talk or not (_has_content(analyze(query, "ky")) or _has_content(analyze(query, "ru"))):
+        if talk or not _has_content(query):
             return MatchResult(query, lang, confidence, "none", small_talk=talk)
         found = self.evidence(query, detected)
         ranked, none = self._ranked(found, limit=5)
@@ -295,9 +302,11 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _has_content(terms: Sequence[str]) -> bool:
+def _has_content(query: str) -> bool:
     """Numbers and question words alone ("123", "кто?") are not a question the FAQ can answer."""
-    return any(not t.startswith(INTENT_PREFIX) and not t.isdigit() for t in terms)
+    return any(
+        not t.startswith(INTENT_PREFIX) and not t.isdigit() for lang in LANGUAGES for t in analyze(query, lang)
+    )
 
 
 def decide(
