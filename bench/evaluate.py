@@ -36,7 +36,7 @@ from rapidfuzz import process  # noqa: E402
 from bot.core.evaluation import OUT_OF_SCOPE, Labelled, Metrics, Outcome, load_question_set, score  # noqa: E402
 from bot.core.knowledge import FaqEntry, load_knowledge  # noqa: E402
 from bot.core.matcher import Candidate, Matcher, Thresholds, decide  # noqa: E402
-from train_ranker import Scored, cross_validated, row_for, without_variant  # noqa: E402
+from train_ranker import Scored, cross_validated, held_out, row_for  # noqa: E402
 from bot.core.text import normalize  # noqa: E402
 
 # -- the two baselines ---------------------------------------------------------------------------
@@ -111,15 +111,11 @@ def sweep(items: list[Labelled], scored, limit: Metrics | None) -> tuple[float, 
 
 def lovo_rows(entries: list[FaqEntry], thresholds: Thresholds):
     """For every variant: the ranker's input from ours built without it, and the baselines' scores."""
-    rows = []
-    for idx, e in enumerate(entries):
-        for lang in ("ky", "ru"):
-            for j, variant in enumerate(e.variants[lang]):
-                reduced = without_variant(entries, idx, lang, j)
-                item = Labelled(e.id, variant)
-                rows.append((row_for(Matcher(reduced, thresholds), item),
-                             RapidfuzzBaseline(reduced).scored(variant), Bm25Baseline(reduced).scored(variant)))
-    return rows
+    return [
+        (row_for(Matcher(reduced, thresholds), item), RapidfuzzBaseline(reduced).scored(item.question),
+         Bm25Baseline(reduced).scored(item.question))
+        for item, reduced in held_out(entries)
+    ]
 
 
 def scored_outcomes(scored: Sequence[Scored], t: Thresholds) -> list[Outcome]:

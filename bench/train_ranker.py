@@ -26,7 +26,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,15 +75,17 @@ def without_variant(entries: list[FaqEntry], idx: int, lang: str, j: int) -> lis
     return [*entries[:idx], dataclasses.replace(e, variants=variants), *entries[idx + 1 :]]
 
 
-def held_out_rows(entries: list[FaqEntry], thresholds: Thresholds | None = None) -> list[Row]:
-    """One row per FAQ variant, each asked of a matcher built without it."""
-    rows = []
+def held_out(entries: list[FaqEntry]) -> Iterator[tuple[Labelled, list[FaqEntry]]]:
+    """Every FAQ variant as a labelled question, with the knowledge base that lacks it."""
     for idx, e in enumerate(entries):
         for lang in ("ky", "ru"):
             for j, variant in enumerate(e.variants[lang]):
-                matcher = Matcher(without_variant(entries, idx, lang, j), thresholds)
-                rows.append(row_for(matcher, Labelled(e.id, variant)))
-    return rows
+                yield Labelled(e.id, variant), without_variant(entries, idx, lang, j)
+
+
+def held_out_rows(entries: list[FaqEntry], thresholds: Thresholds | None = None) -> list[Row]:
+    """One row per FAQ variant, each asked of a matcher built without it."""
+    return [row_for(Matcher(reduced, thresholds), item) for item, reduced in held_out(entries)]
 
 
 def _padded(rows: Sequence[Row], k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
