@@ -40,18 +40,27 @@ def cited_articles(text: str) -> set[int]:
 
 
 def parse_topics(markdown: str) -> dict[str, set[int]]:
-    """topic id -> the article numbers its facts mention."""
+    """topic id -> the article numbers its facts mention.
+
+    A topic's facts are the lines under its "### id — " heading, plus the bullets of the closing
+    "## Corrections ..." section that name it in their bold lead ("- **akim-appointment (addition):**").
+    """
     topics: dict[str, set[int]] = {}
-    current = None
+    current: list[str] = []
+    corrections = False
     for line in markdown.splitlines():
         heading = re.match(r"^### ([a-z0-9-]+) — ", line)
         if heading:
-            current = heading.group(1)
-            topics[current] = cited_articles(line)
+            current = [heading.group(1)]
+            topics[current[0]] = set()
         elif line.startswith("## "):
-            current = None
-        elif current:
-            topics[current] |= cited_articles(line)
+            current = []
+            corrections = line.startswith("## Corrections")
+        elif corrections and line.startswith("- "):
+            lead = re.match(r"^- \*\*([^*]+)\*\*", line)
+            current = [t for t in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)+", lead.group(1)) if t in topics] if lead else []
+        for topic in current:
+            topics[topic] |= cited_articles(line)
     return topics
 
 
@@ -70,7 +79,7 @@ def entries():
 
 
 def test_topics_snapshot_is_plausible(topics):
-    assert len(topics) == 36
+    assert len(topics) == 54
     assert topics["law-subject"] == {1}
     assert 47 in topics["mayor-appointment"]
 
