@@ -71,7 +71,7 @@ class ConsoleChat:
 
     async def run(self, lines: Any = None) -> None:
         app = await create_app(self.settings, session=LocalSession(on_request=self.show))
-        bot, dp = app.bot, app.dp
+        bot, dp = app.bot, app.dp  # updates go straight to the dispatcher: no inbox for a terminal chat
         print("ukuk-bot console: type a question (Kyrgyz or Russian), a number to press a button, "
               "or /quit. Ctrl+D also quits.", file=self.out)
         try:

@@ -17,6 +17,7 @@ from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import CallbackQuery, Chat, ChatMemberUpdated, Message, Sticker, Update, User
 
 from bot.config import Settings
+from bot.polling import prepare
 from bot.telegram.factory import App, create_app
 from bot.telegram.local_session import LocalSession
 from bot.telegram.retry import RetryMiddleware
@@ -75,12 +76,13 @@ class BotHarness:
             sleeps.append(seconds)
 
         app = await create_app(settings, session=session, retry=RetryMiddleware(sleep=no_wait))
+        await prepare(app)  # what a real start does before taking updates
         harness = cls(app, session)
         harness.sleeps = sleeps
         return harness
 
     async def close(self) -> None:
-        await self.services.db.close()
+        await self.app.close()
 
     async def __aenter__(self) -> BotHarness:
         return self

@@ -192,7 +192,7 @@ async def test_questions_during_an_edit_see_one_whole_index(harness: BotHarness)
     payload = yaml.safe_dump(renamed, allow_unicode=True).encode()
 
     async def ask_once():
-        reply = await harness.services.answering.ask(user_id=1, chat_id=1, text="туулган районуна аким болсо болобу?", chosen_lang="ky")
+        reply = await harness.services.answering.ask(user_id=1, chat_id=1, text="туулган районуна аким болсо болобу?", lang="ky")
         return reply.entry.answer["ky"].endswith("(v2)") if reply.entry else None
 
     edit = asyncio.create_task(harness.services.kb_admin.import_yaml(payload, ADMIN, replace=False))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.types import PhotoSize
 
 from bot.telegram.callbacks import LanguageChoice, OpenEntry
-from bot.storage.database import Users
+from bot.storage.users import Users
 from tests.harness import BotHarness
 
 
@@ -41,13 +41,24 @@ async def test_kyrgyz_question_gets_kyrgyz_answer(harness: BotHarness):
     assert "Негизи:" in text and "9-берене" in text
 
 
-async def test_russian_question_gets_russian_answer_even_if_kyrgyz_was_chosen(harness: BotHarness):
+async def test_the_chosen_language_wins_over_the_language_of_the_question(harness: BotHarness):
+    """One rule everywhere (issue #12): chosen > the question's language > Telegram's > DEFAULT_LOCALE."""
     await harness.press(LanguageChoice(code="ky").pack())
     entry = harness.services.knowledge.entry("lsa-collegium")
     await harness.send("Кто входит в состав коллегии МГА?")
     text = harness.last_text()
-    assert entry.answer["ru"].splitlines()[0][:40] in text
-    assert "Основание:" in text
+    assert entry.answer["ky"].splitlines()[0][:40] in text
+    assert "Негизи:" in text
+
+
+async def test_without_a_choice_the_question_language_wins_over_the_app_language(harness: BotHarness):
+    entry = harness.services.knowledge.entry("lsa-collegium")
+    await harness.send("Кто входит в состав коллегии МГА?", user=harness.user(language_code="ky"))
+    text = harness.last_text()
+    assert entry.answer["ru"].splitlines()[0][:40] in text and "Основание:" in text
+    # The next prompt (no question in it) speaks the language of that question, not the app's.
+    await harness.send("/help", user=harness.user(language_code="ky"))
+    assert "Напишите вопрос" in harness.last_text()
 
 
 async def test_suggestions_are_buttons_that_open_the_answer(harness: BotHarness):
@@ -136,23 +147,47 @@ async def test_long_message_is_read_and_noted(harness: BotHarness):
     assert len(rows[0]["text"]) == 2000  # the log keeps the whole message
 
 
-async def test_flooding_user_is_throttled_politely_and_nothing_is_lost(tmp_path):
+async def test_flooding_user_is_throttled_politely_and_every_refused_message_is_covered_by_a_warning(tmp_path):
     from tests.conftest import make_settings
 
     async with await BotHarness.start(make_settings(tmp_path, throttle_messages=3, throttle_window_seconds=60)) as h:
         for i in range(6):
             await h.send(f"аким {i}")
-        texts = [m.text for m in h.sent()]
-        assert sum("өтө тез" in t for t in texts) == 1  # one refusal per window, not one per message
+        assert len(h.sent()) == 3  # three answered; the warning waits until the burst is over
         rows = await h.services.question_log.recent()
         assert len(rows) == 6 and sum(r["status"] == "throttled" for r in rows) == 3
+        await h.app.throttle.close()  # the end of the burst (or a shutdown): the warning goes out now
+        warnings = h.sent()[3:]
+        assert len(warnings) == 1 and "3" in warnings[0].text  # one warning, naming the three to resend
+
+
+async def test_admins_are_not_throttled_in_their_dialogs(tmp_path):
+    from tests.conftest import make_settings
+
+    async with await BotHarness.start(make_settings(tmp_path, throttle_messages=2, throttle_window_seconds=60)) as h:
+        admin = h.user(900, "Admin")
+        await h.send("/add", user=admin)
+        for step in ["new-entry-x", "akims", "Суроо?", "Вопрос?", "Жооп.", "Ответ.", "Негиз.", "Основание.", "-", "-"]:
+            await h.send(step, user=admin)
+        assert "new-entry-x" in h.last_text()  # "Entry 'new-entry-x' added"
+        assert h.services.knowledge.entry("new-entry-x") is not None
+
+
+async def test_button_presses_are_throttled_with_an_alert(tmp_path):
+    from tests.conftest import make_settings
+
+    async with await BotHarness.start(make_settings(tmp_path, throttle_messages=2, throttle_window_seconds=60)) as h:
+        for _ in range(5):
+            await h.press(LanguageChoice(code="ru").pack())
+        assert len(h.sent()) == 2  # two presses handled
+        alerts = [a for a in h.callback_answers() if a.show_alert]
+        assert len(alerts) == 3
 
 
 async def test_user_who_blocked_the_bot_is_marked(harness: BotHarness):
     await harness.send("/start")
     await harness.block()
-    async with harness.services.db.conn.execute("SELECT blocked_bot FROM users WHERE id = 100") as cur:
-        assert (await cur.fetchone())[0] == 1
+    assert (await harness.services.db.fetchone("SELECT blocked_bot FROM users WHERE id = 100"))[0] == 1
 
 
 async def test_a_failing_telegram_call_is_logged_with_context_and_the_question_kept(harness: BotHarness, caplog):

@@ -27,10 +27,16 @@ import yaml
 
 LANGS = ("ky", "ru")
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Telegram's callback data holds at most 64 bytes and buttons carry the id ("faq:<id>:ky", "del:<id>:1"):
+# 48 leaves room for every prefix the bot uses.
+MAX_ID = 48
 REQUIRED_FIELDS = ("id", "category", "question", "variants", "answer", "basis", "reviewed")
 KNOWN_FIELDS = frozenset(REQUIRED_FIELDS)
 MAX_TEXT = 3500  # Telegram allows 4096 characters in a message; the rest is the frame around it
 MAX_VARIANT = 300
+# The question, the answer and the basis are sent as one message: together they must leave room for the
+# frame (labels, tags) inside Telegram's 4,096 characters.
+MAX_MESSAGE = 3900
 
 
 class KnowledgeError(ValueError):
@@ -140,6 +146,8 @@ def parse_entry(raw: object, source: str, index: int, problems: list[str]) -> Fa
         problems.append(f"{where}: field '{unknown}' is not a known field")
     if "id" in raw and (not isinstance(entry_id, str) or not ID_RE.match(entry_id)):
         problems.append(f"{where}: field 'id' must be a slug of a-z, 0-9 and '-'")
+    elif isinstance(entry_id, str) and len(entry_id) > MAX_ID:
+        problems.append(f"{where}: field 'id' is {len(entry_id)} characters, at most {MAX_ID} (it travels in buttons)")
     category = raw.get("category")
     if "category" in raw and (not isinstance(category, str) or not category.strip()):
         problems.append(f"{where}: field 'category' must be a non-empty text")
@@ -148,6 +156,11 @@ def parse_entry(raw: object, source: str, index: int, problems: list[str]) -> Fa
     basis = _check_bilingual(raw, "basis", where, problems) if "basis" in raw else {}
     variants = _check_variants(raw, where, problems) if "variants" in raw else {}
     reviewed = _check_date(raw.get("reviewed"), where, problems) if "reviewed" in raw else dt.date.min
+    for lang in LANGS:
+        size = sum(len(part.get(lang, "")) for part in (question, answer, basis))
+        if size > MAX_MESSAGE:
+            problems.append(f"{where}: question, answer and basis in '{lang}' are {size} characters together, "
+                            f"at most {MAX_MESSAGE} (one Telegram message)")
     if len(problems) > before:
         return None
     return FaqEntry(
@@ -181,14 +194,45 @@ def check_unique(entries: Iterable[FaqEntry]) -> list[str]:
     return problems
 
 
+class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's C parser when installed
+    """Safe YAML that refuses a key given twice in one mapping (YAML would silently keep the last)."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, yaml.Node] = {}
+    for key_node, _value in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (str, int, float, bool)) and key in seen:
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping", node.start_mark, f"found the key {key!r} twice", key_node.start_mark
+            )
+        if isinstance(key, (str, int, float, bool)):
+            seen[key] = key_node
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _yaml_problem(source: str, exc: BaseException) -> str:
+    """One line naming the file, the place and the cause, for every way a YAML text can be unreadable."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        return f"{source}: not valid YAML{where}: {exc.problem or exc.context}"
+    if isinstance(exc, RecursionError):
+        return f"{source}: not valid YAML: nested too deeply"
+    if isinstance(exc, ValueError):  # an impossible date such as 2026-13-45
+        return f"{source}: not valid YAML: {exc}"
+    return f"{source}: not valid YAML: {exc}"
+
+
 def parse_yaml_text(text: str, source: str) -> list[FaqEntry]:
     """Parse one YAML document of entries; raise KnowledgeError naming every problem."""
     try:
-        items = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise KnowledgeError([f"{source}: not valid YAML{where}: {getattr(exc, 'problem', exc)}"]) from exc
+        items = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError, OverflowError) as exc:
+        raise KnowledgeError([_yaml_problem(source, exc)]) from exc
     entries, problems = parse_entries(items, source)
     problems += check_unique(entries)
     if problems:
@@ -196,18 +240,41 @@ def parse_yaml_text(text: str, source: str) -> list[FaqEntry]:
     return entries
 
 
+def read_text_file(path: Path) -> str:
+    """A FAQ file's text, or KnowledgeError naming the file and why it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError as exc:
+        raise KnowledgeError([f"{path}: is a directory, not a file"]) from exc
+    except FileNotFoundError as exc:
+        raise KnowledgeError([f"{path}: cannot be read (a broken link, or the file disappeared)"]) from exc
+    except OSError as exc:  # permissions, a symlink loop, an I/O error
+        raise KnowledgeError([f"{path}: cannot be read: {exc.strerror or exc}"]) from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise KnowledgeError(
+            [f"{path}: not UTF-8 text (byte {exc.start} cannot be decoded); save the file as UTF-8"]
+        ) from exc
+
+
 def load_knowledge(directory: str | Path) -> list[FaqEntry]:
     """Load and validate every ``faq/*.yaml`` file below ``directory`` (or ``directory`` itself)."""
     root = Path(directory)
+    if not root.exists():
+        raise KnowledgeError([f"{root}: no such folder"])
     faq_dir = root / "faq" if (root / "faq").is_dir() else root
-    files = sorted(faq_dir.glob("*.yaml")) + sorted(faq_dir.glob("*.yml"))
+    try:
+        files = sorted(faq_dir.glob("*.yaml")) + sorted(faq_dir.glob("*.yml"))
+    except OSError as exc:
+        raise KnowledgeError([f"{faq_dir}: cannot be listed: {exc.strerror or exc}"]) from exc
     if not files:
         raise KnowledgeError([f"{faq_dir}: no FAQ files (*.yaml) found"])
     entries: list[FaqEntry] = []
     problems: list[str] = []
     for path in files:
         try:
-            entries += parse_yaml_text(path.read_text(encoding="utf-8"), str(path))
+            entries += parse_yaml_text(read_text_file(path), str(path))
         except KnowledgeError as exc:
             problems += exc.problems
     problems += check_unique(entries)

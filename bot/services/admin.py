@@ -21,11 +21,25 @@ from bot.core.knowledge import (
     parse_yaml_text,
 )
 from bot.services.knowledge import KnowledgeBase
-from bot.storage.database import FaqStore, Roles
+from bot.storage.faq import FaqStore
+from bot.storage.roles import ROLES, Roles
 
 EDITABLE_FIELDS = ("category", *(f"{name}.{lang}" for name in ("question", "answer", "basis") for lang in LANGS))
 MAX_IMPORT_BYTES = 1_000_000
-ROLES = ("admin", "official")
+
+
+def parse_upload(data: bytes, source: str) -> list[FaqEntry]:
+    """Decode, parse and validate an uploaded file (slow for big files: callers run it off the loop)."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise KnowledgeError([f"{source}: the file is {len(data)} bytes, at most {MAX_IMPORT_BYTES}"])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise KnowledgeError([f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from exc
+    entries = parse_yaml_text(text, source)
+    if not entries:
+        raise KnowledgeError([f"{source}: the file has no entries"])
+    return entries
 
 
 class KnowledgeAdmin:
@@ -143,16 +157,11 @@ class KnowledgeAdmin:
             return await self._commit(old, actor, "rollback")
 
     async def import_yaml(self, data: bytes, actor: int, replace: bool, source: str = "upload") -> dict[str, int]:
-        """Validate a whole file first; change nothing unless all of it is valid; then apply atomically."""
-        if len(data) > MAX_IMPORT_BYTES:
+        """Validate a whole file first (off the event loop: a big file must not freeze everybody's questions);
+        change nothing unless all of it is valid; then apply it in one transaction."""
+        if len(data) > MAX_IMPORT_BYTES:  # refuse before any work
             raise KnowledgeError([f"{source}: the file is {len(data)} bytes, at most {MAX_IMPORT_BYTES}"])
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise KnowledgeError([f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from exc
-        entries = parse_yaml_text(text, source)
-        if not entries:
-            raise KnowledgeError([f"{source}: the file has no entries"])
+        entries = await asyncio.to_thread(parse_upload, data, source)
         return await self.import_entries(entries, actor, replace)
 
     async def import_entries(self, entries: list[FaqEntry], actor: int | None, replace: bool) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""Answering a question: match it, pick the reply language, and log it before anything is sent."""
+"""Answering a question: match it and log it (with its outcome) before anything is sent."""
 
 from __future__ import annotations
 
@@ -7,17 +7,9 @@ from dataclasses import dataclass
 from bot.core.knowledge import FaqEntry
 from bot.core.matcher import MatchResult
 from bot.services.knowledge import KnowledgeBase
-from bot.storage.database import QuestionLog
+from bot.storage.questions import QuestionLog
 
 MAX_QUESTION_CHARS = 1000  # longer messages are matched on their beginning; the log keeps all of it
-LANGUAGE_SWITCH_CONFIDENCE = 0.5
-
-
-def reply_language(chosen: str, detected: str | None, confidence: float) -> str:
-    """The user's chosen language, unless the question is clearly written in the other one."""
-    if detected and detected != chosen and confidence >= LANGUAGE_SWITCH_CONFIDENCE:
-        return detected
-    return chosen
 
 
 @dataclass(frozen=True)
@@ -34,10 +26,12 @@ class AnsweringService:
         self.knowledge = knowledge
         self.log = log
 
-    async def ask(self, *, user_id: int, chat_id: int, text: str, chosen_lang: str) -> Reply:
+    async def ask(self, *, user_id: int, chat_id: int, text: str, lang: str, update_id: int | None = None,
+                  question_lang: str | None = None) -> Reply:
+        """Match ``text`` and log it; ``lang`` is the language the asker is answered in (decided by
+        bot.services.language), ``question_lang`` the language the text was detected in, if any."""
         matcher = self.knowledge.matcher  # one index for the whole question, even if a rebuild lands now
-        result = matcher.match(text[:MAX_QUESTION_CHARS], fallback_lang=chosen_lang)
-        lang = reply_language(chosen_lang, result.lang if result.lang_confidence else None, result.lang_confidence)
+        result = matcher.match(text[:MAX_QUESTION_CHARS], fallback_lang=lang)
         entry = matcher.entry(result.entry_id) if result.entry_id else None
         suggestions = tuple(e for c in result.suggestions if (e := matcher.entry(c.entry_id)))
         question_id = await self.log.record(
@@ -49,5 +43,7 @@ class AnsweringService:
             entry_id=result.entry_id,
             score=result.score,
             candidates=[(c.entry_id, c.score) for c in result.candidates[:3]],
+            update_id=update_id,
+            question_lang=question_lang,
         )
         return Reply(question_id, lang, result, entry, suggestions)

@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
-from bot.storage.database import QuestionLog
-from bot.storage.tickets import Ticket, TicketStore
+from bot.config import LOCALES
+from bot.storage.questions import QuestionLog
+from bot.storage.tickets import Limits, LimitReached, Ticket, TicketStore
 
-
-@dataclass(frozen=True)
-class Limits:
-    open_tickets: int
-    daily_tickets: int
-
-
-class LimitReached(Exception):
-    def __init__(self, kind: str, limit: int):
-        self.kind = kind  # "open" or "daily"
-        self.limit = limit
-        super().__init__(f"{kind} limit {limit}")
+__all__ = ["EscalationService", "LimitReached", "Limits"]
 
 
 class EscalationService:
@@ -36,27 +24,23 @@ class EscalationService:
             return None
         return row
 
-    async def open_ticket(self, question_id: int, user_id: int, asker_name: str) -> tuple[Ticket, bool]:
-        """Create the ticket for a logged question (idempotent per question); raises LimitReached."""
+    async def open_ticket(self, question_id: int, user_id: int, asker_name: str, lang: str) -> tuple[Ticket, bool]:
+        """Create the ticket for a logged question (idempotent per question); raises LimitReached.
+
+        The ticket records the asker's language: the one the question was answered in, else ``lang``
+        (the language the asker is spoken to now); never anything but ky or ru.
+        """
         row = await self.question_of(question_id, user_id)
         if row is None:
             raise LookupError(question_id)
-        existing = await self.tickets.by_question(question_id)
-        if existing:
-            return existing, False
-        open_now = await self.tickets.open_of_user(user_id)
-        if len(open_now) >= self.limits.open_tickets:
-            raise LimitReached("open", self.limits.open_tickets)
-        today = await self.tickets.count_since(user_id, datetime.now(UTC) - timedelta(days=1))
-        if today >= self.limits.daily_tickets:
-            raise LimitReached("daily", self.limits.daily_tickets)
         candidates = [{"id": i, "score": s} for i, s in json.loads(row["candidates"] or "[]")]
         return await self.tickets.create(
             question_id=question_id,
             user_id=user_id,
             chat_id=row["chat_id"],
             asker_name=asker_name,
-            lang=row["lang"],
+            lang=row["lang"] if row["lang"] in LOCALES else lang,
             text=row["text"],
             candidates=candidates,
+            limits=self.limits,
         )

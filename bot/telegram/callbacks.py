@@ -1,8 +1,20 @@
-"""Callback data of the inline buttons. Anything else that arrives is treated as tampered or stale."""
+"""Callback data of the inline buttons. Anything else that arrives is treated as tampered or stale.
+
+Numbers are bounded here, at the boundary: a forged button with a number SQLite cannot hold does not
+match any filter and gets the "out of date" answer instead of an error deep inside.
+"""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+from bot.core.knowledge import MAX_ID
+
+RowId = Annotated[int, Field(ge=1, le=2**62)]
+EntryId = Annotated[str, Field(min_length=1, max_length=MAX_ID, pattern=r"^[a-z0-9-]+$")]
 
 
 class LanguageChoice(CallbackData, prefix="lang"):
@@ -12,18 +24,18 @@ class LanguageChoice(CallbackData, prefix="lang"):
 class OpenEntry(CallbackData, prefix="faq"):
     """A suggestion button: show entry ``entry_id`` in language ``lang``."""
 
-    entry_id: str
+    entry_id: EntryId
     lang: str
 
 
 class Escalate(CallbackData, prefix="esc"):
     """Offer to send logged question ``question_id`` to the officials."""
 
-    question_id: int
+    question_id: RowId
 
 
 class ConfirmEscalation(CallbackData, prefix="escok"):
-    question_id: int
+    question_id: RowId
     send: bool
 
 
@@ -31,16 +43,16 @@ class TicketAction(CallbackData, prefix="tk"):
     """A button under a ticket in the officials' chat: "close" or "draft" (an FAQ draft, admins only)."""
 
     action: str
-    ticket_id: int
+    ticket_id: RowId
 
 
 class AskerFeedback(CallbackData, prefix="fb"):
     """The asker's verdict on an official's answer: "helped" or "reopen"."""
 
     action: str
-    ticket_id: int
+    ticket_id: RowId
 
 
 class AdminDelete(CallbackData, prefix="del"):
-    entry_id: str
+    entry_id: EntryId
     confirm: bool

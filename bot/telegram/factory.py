@@ -1,4 +1,10 @@
-"""The composition root: everything the bot runs on is built here from one Settings object."""
+"""The composition root: everything the bot runs on is built here from one Settings object.
+
+Start-up rule (docs/operations.md): no usable database, or no catalogs, is fatal (``StartupError`` naming
+the path and the cause; the CLI exits non-zero at once). A shipped FAQ that fails validation is fatal only
+when the database has no FAQ yet; otherwise the last good FAQ in the database is served and the problems
+are logged as errors. Whatever was opened before a failure is closed again, so the process can exit.
+"""
 
 from __future__ import annotations
 
@@ -15,22 +21,36 @@ from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 
 from bot.config import Settings
-from bot.services.answering import AnsweringService
-from bot.services.knowledge import KnowledgeBase
+from bot.core.knowledge import KnowledgeError
 from bot.services.admin import KnowledgeAdmin
+from bot.services.answering import AnsweringService
 from bot.services.escalation import EscalationService, Limits
-from bot.storage.database import Database, FaqStore, QuestionLog, Roles, Users
+from bot.services.knowledge import KnowledgeBase
+from bot.storage.database import Database, DatabaseUnavailable
+from bot.storage.faq import FaqStore
+from bot.storage.fsm import SQLiteStorage
+from bot.storage.inbox import Inbox
+from bot.storage.outbox import Outbox
+from bot.storage.questions import QuestionLog
+from bot.storage.roles import Roles
 from bot.storage.tickets import RuntimeSettings, TicketStore
-from bot.telegram.i18n import create_i18n
-from bot.telegram.middlewares import ThrottlingMiddleware, UserLanguageMiddleware, UserMiddleware
+from bot.storage.users import Users
+from bot.telegram.i18n import CatalogsMissing, create_i18n
+from bot.telegram.middlewares import LanguageMiddleware, ThrottlingMiddleware, UserMiddleware
+from bot.telegram.outbox_sender import OutboxSender
 from bot.telegram.relay import OfficialsRelay
-from bot.telegram.retry import RetryMiddleware
+from bot.telegram.retry import RetryMiddleware, StaleQueryMiddleware, TelegramHealth
 from bot.telegram.routers import admin, common, errors, escalation, fallback, officials, questions
+from bot.telegram.updates import UpdateProcessor
 
 log = logging.getLogger(__name__)
 
 # A placeholder that passes aiogram's token check when we run without Telegram (console, tests).
 OFFLINE_TOKEN = "123456:offline-console-token"
+
+
+class StartupError(RuntimeError):
+    """The bot cannot start; the message says what to fix (a path and a cause)."""
 
 
 def get_routers() -> list[Router]:
@@ -46,11 +66,13 @@ def get_routers() -> list[Router]:
     ]
 
 
-def create_bot(settings: Settings, session: BaseSession | None = None, retry: RetryMiddleware | None = None) -> Bot:
+def create_bot(settings: Settings, session: BaseSession | None = None, retry: RetryMiddleware | None = None,
+               health: TelegramHealth | None = None) -> Bot:
     if session is None:
         server = TelegramAPIServer.from_base(settings.telegram_api_base)
         session = AiohttpSession(api=server)
-    session.middleware(retry or RetryMiddleware())
+    session.middleware(StaleQueryMiddleware())
+    session.middleware(retry or RetryMiddleware(health=health))
     token = settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
@@ -60,9 +82,12 @@ class Services:
     db: Database
     users: Users
     question_log: QuestionLog
+    faq: FaqStore
     knowledge: KnowledgeBase
     answering: AnsweringService
     tickets: TicketStore
+    outbox: Outbox
+    inbox: Inbox
     runtime: RuntimeSettings
     escalation: EscalationService
     roles: Roles
@@ -70,50 +95,83 @@ class Services:
     i18n: I18n
 
 
-async def create_services(settings: Settings) -> Services:
-    db = await Database(settings.database_path).connect()
-    users, question_log = Users(db), QuestionLog(db)
-    store = FaqStore(db)
+async def load_knowledge_base(store: FaqStore, knowledge_dir) -> KnowledgeBase:
+    """The start-up rule for the shipped FAQ (see the module's docstring)."""
     knowledge = KnowledgeBase(store)
-    await knowledge.load_shipped(settings.knowledge_dir)
-    tickets = TicketStore(db)
-    roles = Roles(db)
-    return Services(
-        db=db,
-        users=users,
-        question_log=question_log,
-        knowledge=knowledge,
-        answering=AnsweringService(knowledge, question_log),
-        tickets=tickets,
-        runtime=RuntimeSettings(db),
-        escalation=EscalationService(
-            tickets, question_log, Limits(settings.tickets_open_limit, settings.tickets_daily_limit)
-        ),
-        roles=roles,
-        kb_admin=KnowledgeAdmin(store, knowledge, roles, settings.admin_ids),
-        i18n=create_i18n(settings.locales_dir, settings.default_locale),
-    )
+    try:
+        await knowledge.load_shipped(knowledge_dir)
+    except KnowledgeError as exc:
+        stored = await store.count()
+        if not stored:
+            raise StartupError(
+                f"KNOWLEDGE_DIR {knowledge_dir}: the FAQ files are invalid and the database has no FAQ yet:\n  "
+                + "\n  ".join(exc.problems[:20])
+            ) from exc
+        log.error("KNOWLEDGE_DIR %s: the FAQ files are invalid (%d problems); serving the last good FAQ from the "
+                  "database (%d entries). Problems:\n  %s", knowledge_dir, len(exc.problems), stored,
+                  "\n  ".join(exc.problems[:20]))
+        await knowledge.rebuild()
+    return knowledge
 
 
-def create_dispatcher(settings: Settings, services: Services, relay: OfficialsRelay) -> Dispatcher:
+async def create_services(settings: Settings) -> Services:
+    try:
+        db = await Database(settings.database_path).connect()
+    except DatabaseUnavailable as exc:
+        raise StartupError(f"DATABASE_PATH: {exc}") from exc
+    try:
+        i18n = create_i18n(settings.locales_dir, settings.default_locale)
+        users, question_log, roles = Users(db), QuestionLog(db), Roles(db)
+        store = FaqStore(db)
+        knowledge = await load_knowledge_base(store, settings.knowledge_dir)
+        tickets = TicketStore(db)
+        return Services(
+            db=db,
+            users=users,
+            question_log=question_log,
+            faq=store,
+            knowledge=knowledge,
+            answering=AnsweringService(knowledge, question_log),
+            tickets=tickets,
+            outbox=Outbox(db),
+            inbox=Inbox(db),
+            runtime=RuntimeSettings(db),
+            escalation=EscalationService(
+                tickets, question_log, Limits(settings.tickets_open_limit, settings.tickets_daily_limit)
+            ),
+            roles=roles,
+            kb_admin=KnowledgeAdmin(store, knowledge, roles, settings.admin_ids),
+            i18n=i18n,
+        )
+    except CatalogsMissing as exc:
+        await db.close()
+        raise StartupError(f"LOCALES_DIR: {exc}") from exc
+    except BaseException:
+        await db.close()
+        raise
+
+
+def create_dispatcher(settings: Settings, services: Services, relay: OfficialsRelay, sender: OutboxSender,
+                      throttle: ThrottlingMiddleware) -> Dispatcher:
     # Everything a handler may ask for by name, injected by aiogram.
     dp = Dispatcher(
+        storage=SQLiteStorage(services.db),
         settings=settings,
         users=services.users,
         question_log=services.question_log,
         knowledge=services.knowledge,
         answering=services.answering,
         tickets=services.tickets,
+        outbox=services.outbox,
         escalation=services.escalation,
         roles=services.roles,
         kb_admin=services.kb_admin,
         relay=relay,
+        sender=sender,
     )
     dp.update.outer_middleware(UserMiddleware(services.users))
-    dp.update.outer_middleware(UserLanguageMiddleware(services.i18n))
-    dp.update.outer_middleware(
-        ThrottlingMiddleware(services.question_log, settings.throttle_messages, settings.throttle_window_seconds)
-    )
+    dp.update.outer_middleware(LanguageMiddleware(services.i18n, services.knowledge))
+    dp.update.outer_middleware(throttle)
     dp.include_routers(*get_routers())
     return dp
 
@@ -125,19 +183,48 @@ class App:
     bot: Bot
     dp: Dispatcher
     relay: OfficialsRelay
+    sender: OutboxSender
+    processor: UpdateProcessor
+    throttle: ThrottlingMiddleware
+    health: TelegramHealth
 
     async def close(self) -> None:
-        await self.bot.session.close()
-        await self.services.db.close()
+        try:
+            await self.throttle.close()
+            await self.bot.session.close()
+        finally:
+            await self.services.db.close()
 
 
 async def create_app(settings: Settings, session: BaseSession | None = None, retry: RetryMiddleware | None = None) -> App:
-    """Build everything from one Settings object; pending escalation work is resumed by the caller."""
+    """Build everything from one Settings object (StartupError when that is impossible)."""
     services = await create_services(settings)
-    bot = create_bot(settings, session, retry)
-    relay = OfficialsRelay(bot, services.tickets, services.runtime, services.users, services.i18n, settings)
-    await relay.load()
-    return App(settings, services, bot, create_dispatcher(settings, services, relay), relay)
+    try:
+        health = retry.health if retry is not None else TelegramHealth()
+        bot = create_bot(settings, session, retry or RetryMiddleware(health=health), health)
+        relay = OfficialsRelay(bot, services.tickets, services.runtime, services.users, services.outbox,
+                               services.i18n, settings)
+        await relay.load()
+        sender = OutboxSender(services.outbox, relay, services.users)
+        throttle = ThrottlingMiddleware(
+            services.question_log, settings.throttle_messages, settings.throttle_window_seconds,
+            is_exempt=lambda user_id: is_staff(services, settings, user_id), i18n=services.i18n,
+        )
+        dp = create_dispatcher(settings, services, relay, sender, throttle)
+        processor = UpdateProcessor(dp, bot, services.inbox)
+    except BaseException:
+        await services.db.close()
+        raise
+    return App(settings, services, bot, dp, relay, sender, processor, throttle, health)
+
+
+async def is_staff(services: Services, settings: Settings, user_id: int) -> bool:
+    """Admins and granted officials: their dialogs are not throttled like questions."""
+    return (
+        user_id in settings.admin_ids
+        or await services.roles.has(user_id, "admin")
+        or await services.roles.has(user_id, "official")
+    )
 
 
 async def set_commands(bot: Bot, i18n: I18n) -> None:

@@ -27,21 +27,36 @@ def language_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def suggestions_keyboard(entries: Iterable[FaqEntry], lang: str, escalate_question: int | None) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+def _entry_buttons(builder: InlineKeyboardBuilder, entries: Iterable[FaqEntry], lang: str) -> None:
     for entry in entries:
         builder.button(text=shorten(entry.question[lang]), callback_data=OpenEntry(entry_id=entry.id, lang=lang))
+
+
+def suggestions_keyboard(entries: Iterable[FaqEntry], lang: str, escalate_question: int | None) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    _entry_buttons(builder, entries, lang)
     if escalate_question is not None:
         builder.button(text=_("None of these: ask an official"), callback_data=Escalate(question_id=escalate_question))
     builder.adjust(1)
     return builder.as_markup()
 
 
-def escalate_keyboard(question_id: int | None, after_answer: bool) -> InlineKeyboardMarkup | None:
-    """The way to a human: under every answer and under "no match" (when an officials' chat is set up)."""
+def answer_keyboard(others: Iterable[FaqEntry], lang: str, question_id: int | None) -> InlineKeyboardMarkup | None:
+    """Under an answer: the runner-up questions (when the message may have meant one of them), then the
+    way to a human (when an officials' chat is set up)."""
+    builder = InlineKeyboardBuilder()
+    _entry_buttons(builder, others, lang)
+    if question_id is not None:
+        builder.button(text=_("Did not help? Ask an official"), callback_data=Escalate(question_id=question_id))
+    builder.adjust(1)
+    markup = builder.as_markup()
+    return markup if markup.inline_keyboard else None
+
+
+def escalate_keyboard(question_id: int | None) -> InlineKeyboardMarkup | None:
+    """The way to a human under "no match" (when an officials' chat is set up)."""
     if question_id is None:
         return None
     builder = InlineKeyboardBuilder()
-    text = _("Did not help? Ask an official") if after_answer else _("Ask an official")
-    builder.button(text=text, callback_data=Escalate(question_id=question_id))
+    builder.button(text=_("Ask an official"), callback_data=Escalate(question_id=question_id))
     return builder.as_markup()

@@ -17,15 +17,17 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.core.knowledge import ID_RE, LANGS, FaqEntry, KnowledgeError
-from bot.services.admin import EDITABLE_FIELDS, MAX_IMPORT_BYTES, ROLES, KnowledgeAdmin
+from bot.services.admin import EDITABLE_FIELDS, MAX_IMPORT_BYTES, KnowledgeAdmin
+from bot.storage.roles import ROLES
 from bot.storage.tickets import TicketStore
+from bot.telegram.arguments import row_id, user_id
 from bot.telegram.callbacks import AdminDelete
 from bot.telegram.render import esc
+from bot.telegram.sending import answer_long
 
 log = logging.getLogger(__name__)
 ADMIN_COMMANDS = ("faq", "show", "add", "drafts", "edit", "variant_add", "variant_del", "delete", "export", "import",
                   "history", "rollback", "grant", "revoke", "roles")
-MESSAGE_LIMIT = 3900
 PROBLEMS_SHOWN = 15
 
 
@@ -81,6 +83,7 @@ def problems_text(exc: KnowledgeError) -> str:
 
 
 def entry_text(entry: FaqEntry, version: int) -> list[str]:
+    """One message per language (each cut further when long: never inside a tag)."""
     parts = [f"<b>{esc(entry.id)}</b> · {esc(entry.category)} · v{version} · {entry.reviewed.isoformat()}"]
     for lang in LANGS:
         variants = "\n".join(f"{i}. {esc(v)}" for i, v in enumerate(entry.variants[lang], start=1))
@@ -88,7 +91,7 @@ def entry_text(entry: FaqEntry, version: int) -> list[str]:
             f"<b>[{lang}] {esc(entry.question[lang])}</b>\n\n{esc(entry.answer[lang])}\n\n"
             f"<i>{esc(entry.basis[lang])}</i>\n\n{variants}"
         )
-    return [p[:MESSAGE_LIMIT] for p in parts]
+    return parts
 
 
 # -- listing and showing ---------------------------------------------------------------------------
@@ -101,7 +104,7 @@ async def list_entries(message: Message, command: CommandObject, kb_admin: Knowl
         await message.answer(_("No entries found."))
         return
     lines = [f"<code>{esc(e.id)}</code> — {esc(e.question[lang])}" for e in found]
-    await message.answer("\n".join(lines)[:MESSAGE_LIMIT] + "\n\n" + _("/show ID shows an entry."))
+    await answer_long(message, "\n".join(lines) + "\n\n" + _("/show ID shows an entry."))
 
 
 async def show_entry(message: Message, command: CommandObject, kb_admin: KnowledgeAdmin) -> None:
@@ -111,7 +114,7 @@ async def show_entry(message: Message, command: CommandObject, kb_admin: Knowled
         await message.answer(_("There is no entry '{id}'. /faq lists the entries.").format(id=esc(entry_id)))
         return
     for part in entry_text(*found):
-        await message.answer(part)
+        await answer_long(message, part)
 
 
 # -- the guided dialog for a new entry ---------------------------------------------------------------
@@ -190,9 +193,10 @@ async def edit_start(message: Message, command: CommandObject, state: FSMContext
     current = getattr(found[0], name)[lang] if lang else getattr(found[0], name)
     await state.set_state(EditField.value)
     await state.update_data(edit={"id": args[0], "field": args[1]})
-    await message.answer(
-        _("Now: {value}").format(value=esc(current))[:MESSAGE_LIMIT]
-        + "\n\n" + _("Send the new text of {field}, or /cancel.").format(field=args[1])
+    await answer_long(
+        message,
+        _("Now: {value}").format(value=esc(current))
+        + "\n\n" + _("Send the new text of {field}, or /cancel.").format(field=args[1]),
     )
 
 
@@ -221,10 +225,11 @@ async def variant_add(message: Message, command: CommandObject, kb_admin: Knowle
 
 async def variant_del(message: Message, command: CommandObject, kb_admin: KnowledgeAdmin, user) -> None:
     parts = (command.args or "").split()
-    if len(parts) != 3 or not parts[2].isdigit():
+    number = row_id(parts[2]) if len(parts) == 3 else None
+    if number is None:
         await message.answer(_("Usage: /variant_del ID ky|ru NUMBER (the number shown by /show)"))
         return
-    await _apply(message, lambda: kb_admin.remove_variant(parts[0], parts[1], int(parts[2]), user.id), parts[0])
+    await _apply(message, lambda: kb_admin.remove_variant(parts[0], parts[1], number, user.id), parts[0])
 
 
 async def _apply(message: Message, change, entry_id: str) -> None:
@@ -322,11 +327,12 @@ async def history(message: Message, command: CommandObject, kb_admin: KnowledgeA
 
 async def rollback(message: Message, command: CommandObject, kb_admin: KnowledgeAdmin, user) -> None:
     parts = (command.args or "").split()
-    if len(parts) != 2 or not parts[1].lstrip("v").isdigit():
+    version = row_id(parts[1].lstrip("v")) if len(parts) == 2 else None
+    if version is None:
         await message.answer(_("Usage: /rollback ID VERSION"))
         return
     try:
-        await kb_admin.rollback(parts[0], int(parts[1].lstrip("v")), user.id)
+        await kb_admin.rollback(parts[0], version, user.id)
     except KeyError:
         await message.answer(_("There is no such version. /history ID lists them."))
         return
@@ -353,9 +359,10 @@ async def drafts(message: Message, tickets: TicketStore) -> None:
             "reviewed": row["created_at"][:10],
         }
         text = yaml.safe_dump([skeleton], allow_unicode=True, sort_keys=False, width=100)
-        await message.answer(
+        await answer_long(
+            message,
             _("Draft #{draft} from question #{number}:").format(draft=row["id"], number=row["ticket_id"])
-            + f"\n<pre>{esc(text)[:MESSAGE_LIMIT]}</pre>"
+            + f"\n<pre>{esc(text)}</pre>",
         )
 
 
@@ -364,10 +371,11 @@ async def drafts(message: Message, tickets: TicketStore) -> None:
 
 async def grant_or_revoke(message: Message, command: CommandObject, kb_admin: KnowledgeAdmin, user) -> None:
     parts = (command.args or "").split()
-    if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in ROLES:
+    target = user_id(parts[0]) if len(parts) == 2 else None
+    if target is None or parts[1] not in ROLES:
         await message.answer(_("Usage: /{command} USER_ID admin|official").format(command=command.command))
         return
-    target, role = int(parts[0]), parts[1]
+    role = parts[1]
     if command.command == "grant":
         await kb_admin.grant(target, role, user.id)
     else:
@@ -391,7 +399,9 @@ async def list_roles(message: Message, kb_admin: KnowledgeAdmin) -> None:
 
 async def refuse(event: Message | CallbackQuery, **_kwargs: Any) -> None:
     user = event.from_user
-    log.warning("user %s tried an admin action: %r", user and user.id, getattr(event, "text", None) or getattr(event, "data", None))
+    what = (getattr(event, "text", None) or getattr(event, "data", None) or "").split(maxsplit=1)
+    # The command only: its arguments may be anything (a phone number, a name).
+    log.warning("user %s tried an admin action: %s", user and user.id, (what[0] if what else "")[:40])
     text = _("This command is for admins only.")
     if isinstance(event, CallbackQuery):
         await event.answer(text, show_alert=True)

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import LOCALES
-from bot.storage.database import User, Users
+from bot.storage.users import User, Users
 from bot.telegram.callbacks import LanguageChoice
 from bot.telegram.keyboards import language_keyboard
 from bot.telegram.render import quote

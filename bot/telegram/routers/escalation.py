@@ -6,15 +6,19 @@ import logging
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import Settings
 from bot.services.escalation import EscalationService, LimitReached
-from bot.storage.database import QuestionLog, User
+from bot.storage.outbox import OFFICIALS_NOTE
+from bot.storage.questions import QuestionLog
 from bot.storage.tickets import ANSWERED, CLOSED, OPEN, TicketStore
+from bot.storage.users import User
 from bot.telegram.callbacks import AskerFeedback, ConfirmEscalation, Escalate
+from bot.telegram.outbox_sender import OutboxSender
 from bot.telegram.relay import OfficialsRelay
 from bot.telegram.render import quote
 
@@ -48,7 +52,7 @@ async def offer(query: CallbackQuery, callback_data: Escalate, escalation: Escal
 
 async def confirm(
     query: CallbackQuery, callback_data: ConfirmEscalation, escalation: EscalationService, relay: OfficialsRelay,
-    user: User, settings: Settings,
+    sender: OutboxSender, user: User, settings: Settings, i18n: I18n,
 ) -> None:
     if query.message is None:
         await query.answer()
@@ -62,7 +66,9 @@ async def confirm(
         await query.message.answer(not_configured_text())
         return
     try:
-        ticket, created = await escalation.open_ticket(callback_data.question_id, user.id, user.first_name)
+        ticket, created = await escalation.open_ticket(
+            callback_data.question_id, user.id, user.first_name, i18n.current_locale
+        )
     except LookupError:
         log.warning("confirmation for a foreign or unknown question %s by user %s", callback_data.question_id, user.id)
         await query.answer(_("This button is out of date. Please ask again."), show_alert=True)
@@ -79,14 +85,14 @@ async def confirm(
     if not created:
         await query.message.answer(_("This question was already sent: its number is #{number}.").format(number=ticket.id))
         return
-    # The ticket is stored; now tell the asker, then post it (a failure leaves it for relay.resume()).
+    # The ticket and its post are stored; tell the asker, then post it (what fails now is retried).
     await query.message.answer(
         _(
             "Your question has been sent to the officials. Its number is #{number}. Officials usually answer "
             "within {hours} hours; the answer will come here, in this chat. /my lists your open questions."
         ).format(number=ticket.id, hours=settings.officials_answer_hours)
     )
-    await relay.post(ticket)
+    await sender.drain_ticket(ticket.id)
 
 
 def not_configured_text() -> str:
@@ -94,7 +100,8 @@ def not_configured_text() -> str:
 
 
 async def ask_command(
-    message: Message, command: CommandObject, user: User, question_log: QuestionLog, relay: OfficialsRelay
+    message: Message, command: CommandObject, user: User, question_log: QuestionLog, relay: OfficialsRelay,
+    i18n: I18n, event_update: Update, question_lang: str | None = None,
 ) -> None:
     if relay.chat_id is None:
         await message.answer(not_configured_text())
@@ -108,7 +115,8 @@ async def ask_command(
         )
         return
     question_id = await question_log.record(
-        user_id=user.id, chat_id=message.chat.id, text=text, lang=user.lang or "", status="ask"
+        user_id=user.id, chat_id=message.chat.id, text=text, lang=i18n.current_locale, status="ask",
+        update_id=event_update.update_id, question_lang=question_lang,
     )
     await message.answer(
         _("Send this question to the officials?") + f"\n<blockquote>{quote(text, limit=1000)}</blockquote>",
@@ -127,7 +135,8 @@ async def my_tickets(message: Message, user: User, tickets: TicketStore) -> None
 
 
 async def feedback(
-    query: CallbackQuery, callback_data: AskerFeedback, tickets: TicketStore, relay: OfficialsRelay, user: User
+    query: CallbackQuery, callback_data: AskerFeedback, tickets: TicketStore, relay: OfficialsRelay,
+    sender: OutboxSender, user: User,
 ) -> None:
     ticket = await tickets.get(callback_data.ticket_id)
     if ticket is None or ticket.user_id != user.id or query.message is None:
@@ -136,16 +145,18 @@ async def feedback(
         return
     await query.answer()
     if callback_data.action == "helped":
-        await tickets.set_status(ticket.id, CLOSED)
+        note = relay.officials_text(
+            lambda: _("The asker says the answer helped. Question #{number} is closed.").format(number=ticket.id)
+        )
+        await tickets.set_status(ticket.id, CLOSED, notes=[{"kind": OFFICIALS_NOTE, "payload": {"text": note}}])
         await query.message.answer(_("Thank you! Glad it helped."))
-        with relay.language(relay.locale):
-            note = _("The asker says the answer helped. Question #{number} is closed.").format(number=ticket.id)
     else:
-        await tickets.set_status(ticket.id, OPEN)
+        note = relay.officials_text(
+            lambda: _("The asker re-opened question #{number}: the answer did not help.").format(number=ticket.id)
+        )
+        await tickets.set_status(ticket.id, OPEN, notes=[{"kind": OFFICIALS_NOTE, "payload": {"text": note}}])
         await query.message.answer(_("Your question #{number} is open again; the officials have been told.").format(number=ticket.id))
-        with relay.language(relay.locale):
-            note = _("The asker re-opened question #{number}: the answer did not help.").format(number=ticket.id)
-    await relay.notify(ticket, note)
+    await sender.drain_ticket(ticket.id)
 
 
 def create_router() -> Router:

@@ -8,9 +8,12 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.storage.database import Users
+from bot.storage.outbox import Outbox
+from bot.storage.users import Users
+from bot.telegram.outbox_sender import OutboxSender
 
 log = logging.getLogger(__name__)
+GONE = {"kicked", "left"}
 
 
 async def unknown_command(message: Message) -> None:
@@ -23,16 +26,22 @@ async def not_text(message: Message) -> None:
 
 
 async def stale_button(query: CallbackQuery) -> None:
-    log.warning("unknown callback data %r from user %s", query.data, query.from_user.id)
+    log.warning("unknown callback data (%d characters) from user %s", len(query.data or ""), query.from_user.id)
     await query.answer(_("This button is out of date. Please ask again."), show_alert=True)
 
 
-async def blocked_or_unblocked(event: ChatMemberUpdated, users: Users) -> None:
-    """A user who blocks the bot is remembered, so nothing is sent into the void; writing again undoes it."""
+async def blocked_or_unblocked(event: ChatMemberUpdated, users: Users, outbox: Outbox, sender: OutboxSender) -> None:
+    """A user who blocks the bot is remembered, so nothing is sent into the void; when they start it again,
+    whatever could not reach them (an official's answer) is delivered now."""
     status = event.new_chat_member.status
     log.info("user %s set the bot's membership to %s", event.chat.id, status)
-    if status == "kicked":
-        await users.mark_blocked(event.chat.id)
+    if status in GONE:
+        await users.set_blocked(event.chat.id, True)
+        return
+    await users.set_blocked(event.chat.id, False)
+    if await outbox.requeue_blocked(event.chat.id):
+        log.info("user %s unblocked the bot: delivering what waited for them", event.chat.id)
+        await sender.drain()
 
 
 def create_router() -> Router:

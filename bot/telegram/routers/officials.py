@@ -1,4 +1,5 @@
-"""The officials' side: answers in the officials' chat (topic, reply, or /answer), ticket buttons, roles."""
+"""The officials' side: answers in the officials' chat (topic, reply, or /answer), ticket buttons, and
+following the chat itself (a group that became a supergroup, Topics turned on or off)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,17 @@ from aiogram import Bot, F, Router
 from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, Filter
-from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
-from bot.storage.database import Roles
-from bot.storage.tickets import CLOSED, Ticket, TicketStore
+from bot.storage.outbox import ASKER_NOTICE, OFFICIALS_NOTE
+from bot.storage.roles import Roles
+from bot.storage.tickets import CLOSED, DELIVERED, Ticket, TicketStore
+from bot.telegram.arguments import row_id
 from bot.telegram.callbacks import TicketAction
-from bot.telegram.relay import OfficialsRelay
+from bot.telegram.outbox_sender import OutboxSender
+from bot.telegram.relay import OfficialsRelay, topic_link
 from bot.telegram.render import quote
 
 log = logging.getLogger(__name__)
@@ -49,18 +53,21 @@ async def is_official(bot: Bot, relay: OfficialsRelay, settings: Settings, roles
     return member.status in MEMBER_STATUSES
 
 
-async def record_answer(message: Message, ticket: Ticket, text: str, tickets: TicketStore, relay: OfficialsRelay) -> None:
+async def record_answer(message: Message, ticket: Ticket, text: str, tickets: TicketStore, sender: OutboxSender) -> None:
+    """Store the answer (once per Telegram message, even when the update is handled again) and deliver it."""
     official = message.from_user
-    answer, _first = await tickets.add_answer(ticket.id, official.id, official.first_name or "", text)
-    log.info("official %s answered ticket #%s (answer %s)", official.id, ticket.id, answer.id)
-    if message.chat.id == relay.chat_id:
-        await tickets.link_message(message.chat.id, message.message_id, ticket.id)
-    await relay.deliver(answer)
+    answer, created = await tickets.add_answer(
+        ticket.id, official.id, official.first_name or "", text, source=(message.chat.id, message.message_id)
+    )
+    if created:
+        log.info("official %s answered ticket #%s (answer %s, %d characters)", official.id, ticket.id, answer.id, len(text))
+        await tickets.remember_message(message.chat.id, message.message_id, ticket.id)
+    await sender.drain_ticket(ticket.id)
 
 
 async def answer_command(
-    message: Message, command: CommandObject, tickets: TicketStore, relay: OfficialsRelay, bot: Bot,
-    settings: Settings, roles: Roles,
+    message: Message, command: CommandObject, tickets: TicketStore, relay: OfficialsRelay, sender: OutboxSender,
+    bot: Bot, settings: Settings, roles: Roles,
 ) -> None:
     """/answer <ticket> <text>: in the officials' chat, or in private by an official."""
     if message.from_user is None:
@@ -70,22 +77,24 @@ async def answer_command(
         await message.answer(_("Only officials can answer questions."))
         return
     match = ANSWER_ARGS.match((command.args or "").strip())
-    if not match:
+    number = row_id(match.group(1)) if match else None
+    if match is None or number is None:
         await message.answer(_("Usage: /answer NUMBER TEXT (the question number, then the answer)."))
         return
-    ticket = await tickets.get(int(match.group(1)))
+    ticket = await tickets.get(number)
     if ticket is None:
-        await message.answer(_("There is no question #{number}.").format(number=match.group(1)))
+        await message.answer(_("There is no question #{number}.").format(number=number))
         return
-    await record_answer(message, ticket, match.group(2).strip(), tickets, relay)
+    await record_answer(message, ticket, match.group(2).strip(), tickets, sender)
     if message.chat.id != relay.chat_id:
         await message.answer(_("Your answer to question #{number} was recorded.").format(number=ticket.id))
 
 
-async def answer_in_chat(message: Message, tickets: TicketStore, relay: OfficialsRelay) -> None:
+async def answer_in_chat(message: Message, tickets: TicketStore, relay: OfficialsRelay, sender: OutboxSender) -> None:
     """A message in a ticket's topic, or a reply to any message of a ticket, answers that ticket."""
     ticket = None
     if message.is_topic_message and message.message_thread_id:
+        relay.forum_changed(message.chat.id, True)
         ticket = await tickets.by_topic(message.chat.id, message.message_thread_id)
     if ticket is None and message.reply_to_message is not None:
         ticket = await tickets.by_message(message.chat.id, message.reply_to_message.message_id)
@@ -95,16 +104,30 @@ async def answer_in_chat(message: Message, tickets: TicketStore, relay: Official
     if not text:
         await message.reply(_("Please write the answer as text: the asker receives text only."))
         return
-    await record_answer(message, ticket, text, tickets, relay)
+    await record_answer(message, ticket, text, tickets, sender)
+    moved = message.is_topic_message and ticket.topic_id and message.message_thread_id != ticket.topic_id
+    if moved and ticket.officials_chat_id == message.chat.id:
+        await message.reply(
+            _("Recorded as an answer to question #{number}. The question now lives in another topic: {link}").format(
+                number=ticket.id, link=topic_link(message.chat.id, ticket.topic_id)
+            )
+        )
 
 
 async def chat_migrated(message: Message, relay: OfficialsRelay) -> None:
     await relay.migrate(message.migrate_to_chat_id)
 
 
+async def chat_changed(event: ChatMemberUpdated, relay: OfficialsRelay) -> None:
+    """The bot's membership or rights in the officials' chat changed (Topics need an admin bot): the next
+    message asks Telegram afresh whether the chat is a forum."""
+    log.warning("the bot's status in the officials' chat %s is now %s", event.chat.id, event.new_chat_member.status)
+    relay.forum_changed(event.chat.id, bool(event.chat.is_forum) if event.chat.is_forum is not None else None)
+
+
 async def ticket_action(
     query: CallbackQuery, callback_data: TicketAction, tickets: TicketStore, relay: OfficialsRelay,
-    settings: Settings, roles: Roles,
+    sender: OutboxSender, settings: Settings, roles: Roles,
 ) -> None:
     ticket = await tickets.get(callback_data.ticket_id)
     if ticket is None:
@@ -112,9 +135,9 @@ async def ticket_action(
         return
     name = quote(query.from_user.first_name or "", limit=64)
     if callback_data.action == "close":
-        await tickets.set_status(ticket.id, CLOSED)
+        await close_ticket(ticket, name, tickets, relay)
         await query.answer(_("Closed."))
-        await relay.notify(ticket, _("Question #{number} was closed by {name}.").format(number=ticket.id, name=name))
+        await sender.drain_ticket(ticket.id)
         return
     if query.from_user.id not in settings.admin_ids and not await roles.has(query.from_user.id, "admin"):
         log.warning("user %s (not an admin) pressed 'FAQ draft' on ticket #%s", query.from_user.id, ticket.id)
@@ -128,13 +151,27 @@ async def ticket_action(
     draft_id = await tickets.add_draft(ticket, answer_text, query.from_user.id)
     await query.answer(_("Draft saved."))
     other = "ru" if ticket.lang == "ky" else "ky"
-    await relay.notify(
-        ticket,
-        _("FAQ draft #{draft} made from question #{number} by {name}: question and answer in {lang}; the {other} "
-          "text is still to be written before it can be published.").format(
+    await tickets.add_note(ticket.id, relay.officials_text(lambda: _(
+        "FAQ draft #{draft} made from question #{number} by {name}: question and answer in {lang}; the {other} "
+        "text is still to be written before it can be published.").format(
             draft=draft_id, number=ticket.id, name=name, lang=ticket.lang, other=other
-        ),
-    )
+    )))
+    await sender.drain_ticket(ticket.id)
+
+
+async def close_ticket(ticket: Ticket, name: str, tickets: TicketStore, relay: OfficialsRelay) -> None:
+    """Close a ticket; the officials get a note, and an asker who got no answer is told kindly."""
+    note = relay.officials_text(lambda: _("Question #{number} was closed by {name}.").format(number=ticket.id, name=name))
+    notes: list[dict[str, Any]] = [{"kind": OFFICIALS_NOTE, "payload": {"text": note}}]
+    if not any(a.delivery == DELIVERED for a in await tickets.answers(ticket.id)):
+        with relay.language(ticket.lang):
+            notice = _(
+                "Your question #{number} was closed by the officials without an answer. We are sorry. If it is "
+                "still open for you, ask it again in other words, or send it to an official again with /ask "
+                "and your question."
+            ).format(number=ticket.id)
+        notes.append({"kind": ASKER_NOTICE, "chat_id": ticket.chat_id, "payload": {"text": notice}})
+    await tickets.set_status(ticket.id, CLOSED, notes=notes)
 
 
 async def stranger_in_group(message: Message, **_: Any) -> None:
@@ -145,6 +182,7 @@ def create_router() -> Router:
     router = Router(name="officials")
     in_chat = InOfficialsChat()
     router.message.register(chat_migrated, in_chat, F.migrate_to_chat_id)
+    router.my_chat_member.register(chat_changed, in_chat)
     router.message.register(answer_command, Command("answer"))
     router.message.register(answer_in_chat, in_chat, ~F.text.startswith("/"))
     router.callback_query.register(ticket_action, in_chat, TicketAction.filter(F.action.in_({"close", "draft"})))
