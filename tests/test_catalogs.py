@@ -8,7 +8,12 @@ from babel.messages.pofile import read_po
 
 from tests.conftest import LOCALES, ROOT
 
-KEYWORDS = {"_": None, "__": None, "gettext": None}
+KEYWORDS = {"_": None, "__": None, "gettext": None, "ngettext": (1, 2)}
+
+
+def texts(value) -> tuple[str, ...]:
+    """A message id or string as a tuple of its forms (plural messages have several)."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
 
 
 def source_messages() -> set[str]:
@@ -30,7 +35,7 @@ def test_catalog_is_complete(lang):
     catalog = load_catalog(lang)
     messages = source_messages()
     assert len(messages) > 15
-    missing = sorted(m for m in messages if m not in catalog or not catalog[m].string)
+    missing = sorted(m for m in messages if m not in catalog or not all(texts(catalog[m].string)))
     fuzzy = sorted(m.id for m in catalog if m.id and m.fuzzy)
     assert not missing, f"{lang}: untranslated {missing}"
     assert not fuzzy, f"{lang}: fuzzy {fuzzy}"
@@ -42,7 +47,9 @@ def test_placeholders_survive_translation():
     for lang in ("ky", "ru"):
         for message in load_catalog(lang):
             if message.id:
-                assert set(re.findall(r"{\w+}", message.id)) == set(re.findall(r"{\w+}", message.string)), message.id
+                wanted = set(re.findall(r"{\w+}", texts(message.id)[-1]))
+                for form in texts(message.string):
+                    assert set(re.findall(r"{\w+}", form)) == wanted, message.id
 
 
 def test_translations_are_valid_telegram_html():
@@ -54,5 +61,5 @@ def test_translations_are_valid_telegram_html():
     for lang in ("ky", "ru"):
         for message in load_catalog(lang):
             if message.id:
-                for text in (message.id, message.string):
+                for text in (*texts(message.id), *texts(message.string)):
                     assert_telegram_html(re.sub(r"{\w+}", "x", text))

@@ -13,6 +13,7 @@ from aiogram.filters import Command, CommandObject, Filter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message, TelegramObject
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -97,9 +98,11 @@ def entry_text(entry: FaqEntry, version: int) -> list[str]:
 # -- listing and showing ---------------------------------------------------------------------------
 
 
-async def list_entries(message: Message, command: CommandObject, kb_admin: KnowledgeAdmin, user) -> None:
-    lang = user.lang or "ky"
-    found = kb_admin.search(command.args or "", limit=30)
+async def list_entries(message: Message, command: CommandObject, kb_admin: KnowledgeAdmin, i18n: I18n) -> None:
+    """/faq lists every entry (in as many messages as it takes); /faq WORDS the 30 that fit best."""
+    lang = i18n.current_locale
+    query = (command.args or "").strip()
+    found = kb_admin.search(query, limit=30 if query else len(kb_admin.knowledge.matcher))
     if not found:
         await message.answer(_("No entries found."))
         return
