@@ -8,7 +8,9 @@ response checking).
 from __future__ import annotations
 
 import itertools
+import re
 import time
+from pathlib import Path
 from html.parser import HTMLParser
 from typing import Any
 
@@ -45,6 +47,31 @@ class _TelegramHtmlChecker(HTMLParser):
             self.stack.pop()
 
 
+def _english_fragments() -> list[str]:
+    """The beginnings of the English msgids: a sent message containing one was not translated."""
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parent.parent / "locales"
+    with open(root / "messages.pot", "rb") as fp:
+        catalog = read_po(fp)
+    fragments = []
+    for message in catalog:
+        for text in (message.id if isinstance(message.id, tuple) else (message.id,)):
+            head = re.split(r"[{<]", text)[0].strip()
+            if len(head) >= 18 and head.isascii():
+                fragments.append(head)
+    return fragments
+
+
+ENGLISH = _english_fragments()
+
+
+def assert_in_a_bot_language(text: str) -> None:
+    """Every message the bot sends is in ky or ru, never the English msgid (issue #12)."""
+    leaked = [fragment for fragment in ENGLISH if fragment in text]
+    assert not leaked, f"untranslated text {leaked} in {text!r}"
+
+
 def assert_telegram_html(text: str) -> None:
     """Fail if ``text`` would be rejected by Telegram's HTML parser (unknown or unbalanced tags)."""
     checker = _TelegramHtmlChecker()
@@ -52,6 +79,11 @@ def assert_telegram_html(text: str) -> None:
     checker.close()
     problems = checker.problems + [f"<{t}> not closed" for t in checker.stack]
     assert not problems, f"{problems} in {text!r}"
+
+
+def _dumped(raw: dict[str, Any]) -> dict[str, Any]:
+    """Update fields (aiogram objects or plain data) as the JSON Telegram would send."""
+    return Update(**raw).model_dump(mode="json", exclude_unset=True, exclude_none=True, by_alias=True)
 
 
 class BotHarness:
@@ -68,14 +100,15 @@ class BotHarness:
         self._message_ids = itertools.count(1)
 
     @classmethod
-    async def start(cls, settings: Settings, session: LocalSession | None = None) -> BotHarness:
+    async def start(cls, settings: Settings, session: LocalSession | None = None,
+                    retry: RetryMiddleware | None = None) -> BotHarness:
         session = session or LocalSession()
         sleeps: list[float] = []
 
         async def no_wait(seconds: float) -> None:
             sleeps.append(seconds)
 
-        app = await create_app(settings, session=session, retry=RetryMiddleware(sleep=no_wait))
+        app = await create_app(settings, session=session, retry=retry or RetryMiddleware(sleep=no_wait))
         await prepare(app)  # what a real start does before taking updates
         harness = cls(app, session)
         harness.sleeps = sleeps
@@ -109,6 +142,20 @@ class BotHarness:
         update = Update(update_id=next(self._update_ids), **update_fields)
         return await self.dp.feed_update(self.bot, update)
 
+    async def record(self, update_fields: dict[str, Any]) -> Update:
+        """As polling or a webhook would before handling: write the update to the inbox."""
+        raw = _dumped({"update_id": next(self._update_ids), **update_fields})
+        (update,) = await self.app.processor.accept([raw])
+        return update
+
+    async def deliver(self, update_fields: dict[str, Any]) -> None:
+        """Record the update in the inbox, then handle it (the path every real update takes)."""
+        update = await self.record(update_fields)
+        await self.app.processor.handle(update, received_at=self.app.processor.clock())
+
+    def message_fields(self, text: str, user: User | None = None, chat: Chat | None = None, **fields: Any) -> dict:
+        return {"message": self._message(user or self.user(), chat, text=text, **fields)}
+
     async def send(self, text: str, user: User | None = None, chat: Chat | None = None, **fields: Any) -> Any:
         return await self.feed({"message": self._message(user or self.user(), chat, text=text, **fields)})
 
@@ -140,6 +187,7 @@ class BotHarness:
         messages = [m for m in self.session.calls(SendMessage)]
         for m in messages:
             assert_telegram_html(m.text)
+            assert_in_a_bot_language(m.text)
         return messages
 
     def last_text(self) -> str:

@@ -9,6 +9,7 @@ exercise the error paths.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -45,7 +46,8 @@ class QueuedFailure:
 class LocalSession(BaseSession):
     def __init__(self, on_request: Callable[[TelegramMethod[Any]], None] | None = None):
         super().__init__()
-        self.requests: list[TelegramMethod[Any]] = []
+        self.requests: list[TelegramMethod[Any]] = []  # calls Telegram accepted (what users would see)
+        self.refused: list[TelegramMethod[Any]] = []  # calls answered with an injected failure
         self.on_request = on_request
         self._message_ids = itertools.count(1000)
         self._topic_ids = itertools.count(500)
@@ -53,6 +55,7 @@ class LocalSession(BaseSession):
         self.forum_chats: set[int] = set()
         self.member_status: dict[tuple[int, int], str] = {}
         self.files: dict[str, bytes] = {}  # file_id -> content, for documents users "upload"
+        self._holds: list[tuple[str, int | None, asyncio.Event, asyncio.Event]] = []
 
     # -- test helpers ---------------------------------------------------------------------------
 
@@ -71,6 +74,24 @@ class LocalSession(BaseSession):
         for _ in range(times):
             self._failures[method_name].append(QueuedFailure(status_code, description, retry_after, network, chat_id))
 
+    def hold_next(self, method_name: str, chat_id: int | None = None) -> tuple[asyncio.Event, asyncio.Event]:
+        """The next call of ``method_name`` (to ``chat_id``) waits until released: returns (reached, release).
+        ``reached`` is set when the call arrives; the call is answered after ``release`` is set (a slow or
+        hanging Telegram, or a process killed while waiting)."""
+        reached, release = asyncio.Event(), asyncio.Event()
+        self._holds.append((method_name, chat_id, reached, release))
+        return reached, release
+
+    async def _maybe_hold(self, method: Any) -> None:
+        chat_id = getattr(method, "chat_id", None)
+        for hold in self._holds:
+            name, wanted, reached, release = hold
+            if name == method.__api_method__ and (wanted is None or (chat_id is not None and int(chat_id) == wanted)):
+                self._holds.remove(hold)
+                reached.set()
+                await release.wait()
+                return
+
     def _take_failure(self, method: Any) -> QueuedFailure | None:
         queue = self._failures[method.__api_method__]
         chat_id = getattr(method, "chat_id", None)
@@ -85,6 +106,7 @@ class LocalSession(BaseSession):
 
     def clear(self) -> None:
         self.requests.clear()
+        self.refused.clear()
 
     # -- BaseSession ------------------------------------------------------------------------------
 
@@ -99,11 +121,14 @@ class LocalSession(BaseSession):
             yield data[start : start + chunk_size]
 
     async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None) -> TelegramType:
-        self.requests.append(method)
+        await self._maybe_hold(method)
         if self.on_request:
             self.on_request(method)
         failure = self._take_failure(method)
-        if failure is not None:
+        if failure is None:
+            self.requests.append(method)
+        else:
+            self.refused.append(method)
             if failure.network:
                 raise TelegramNetworkError(method=method, message="connection reset (simulated)")
             body: dict[str, Any] = {"ok": False, "error_code": failure.status_code, "description": failure.description}
