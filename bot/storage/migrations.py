@@ -120,14 +120,33 @@ MIGRATIONS: list[str] = [
     # (replayed after a crash); the outbox holds every message the relay owes (ticket posts, answer
     # deliveries, notes, notices to askers), each claimed by one sender under a lease; dialogs (FSM) are
     # stored; a question and an official's answer remember the update they came from, so a replay does
-    # not record them twice; a ticket remembers every forum topic it ever had.
+    # not record them twice; a ticket remembers every forum topic it ever had; an answer Telegram refused for
+    # good is "failed" (the table is rebuilt: SQLite cannot change a CHECK constraint in place).
     """
     ALTER TABLE users ADD COLUMN question_lang TEXT;
     ALTER TABLE questions ADD COLUMN update_id INTEGER;
     CREATE UNIQUE INDEX questions_by_update ON questions (update_id) WHERE update_id IS NOT NULL;
     ALTER TABLE questions ADD COLUMN replied_at TEXT;
-    ALTER TABLE ticket_answers ADD COLUMN source_chat_id INTEGER;
-    ALTER TABLE ticket_answers ADD COLUMN source_message_id INTEGER;
+    CREATE TABLE ticket_answers_v4 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+        official_id INTEGER NOT NULL,
+        official_name TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL,
+        delivery TEXT NOT NULL CHECK (delivery IN ('pending', 'delivered', 'blocked', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        delivered_at TEXT,
+        source_chat_id INTEGER,
+        source_message_id INTEGER
+    );
+    INSERT INTO ticket_answers_v4 (id, ticket_id, official_id, official_name, text, delivery, attempts, created_at,
+                                   delivered_at)
+        SELECT id, ticket_id, official_id, official_name, text, delivery, attempts, created_at, delivered_at
+        FROM ticket_answers;
+    DROP TABLE ticket_answers;
+    ALTER TABLE ticket_answers_v4 RENAME TO ticket_answers;
+    CREATE INDEX ticket_answers_by_ticket ON ticket_answers (ticket_id, id);
     CREATE UNIQUE INDEX ticket_answers_by_source ON ticket_answers (source_chat_id, source_message_id)
         WHERE source_message_id IS NOT NULL;
     UPDATE tickets SET lang = COALESCE(
