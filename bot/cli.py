@@ -101,15 +101,11 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
 async def _with_admin(settings, work):
     """Open the database and the knowledge base as the bot would, run ``work(db, store, admin)``, close."""
     from bot.services.admin import KnowledgeAdmin
-    from bot.storage.database import Database, DatabaseUnavailable
+    from bot.startup import load_knowledge_base, open_database
     from bot.storage.faq import FaqStore
     from bot.storage.roles import Roles
-    from bot.telegram.factory import StartupError, load_knowledge_base
 
-    try:
-        db = await Database(settings.database_path).connect()
-    except DatabaseUnavailable as exc:
-        raise StartupError(f"DATABASE_PATH: {exc}") from exc
+    db = await open_database(settings.database_path)
     try:
         store = FaqStore(db)
         knowledge = await load_knowledge_base(store, settings.knowledge_dir)  # the same start-up rule as the bot's
@@ -145,16 +141,12 @@ def cmd_kb_import(args: argparse.Namespace) -> int:
 
 def cmd_db_backup(args: argparse.Namespace) -> int:
     """A consistent copy of the database while the bot runs (SQLite's online backup API)."""
-    from bot.storage.database import Database, DatabaseUnavailable
-    from bot.telegram.factory import StartupError
+    from bot.startup import open_database
 
     settings = _settings()
 
     async def run() -> None:
-        try:
-            db = await Database(settings.database_path).connect()
-        except DatabaseUnavailable as exc:
-            raise StartupError(f"DATABASE_PATH: {exc}") from exc
+        db = await open_database(settings.database_path)
         try:
             await db.backup(args.path)
         finally:
@@ -258,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     from pydantic import ValidationError
 
     from bot.logging_setup import setup_logging
-    from bot.telegram.factory import StartupError
+    from bot.startup import StartupError
 
     global _SETTINGS
     _SETTINGS = None

@@ -1,9 +1,8 @@
 """The composition root: everything the bot runs on is built here from one Settings object.
 
 Start-up rule (docs/operations.md): no usable database, or no catalogs, is fatal (``StartupError`` naming
-the path and the cause; the CLI exits non-zero at once). A shipped FAQ that fails validation is fatal only
-when the database has no FAQ yet; otherwise the last good FAQ in the database is served and the problems
-are logged as errors. Whatever was opened before a failure is closed again, so the process can exit.
+the path and the cause; the CLI exits non-zero at once); for the shipped FAQ see bot/startup.py.
+Whatever was opened before a failure is closed again, so the process can exit.
 """
 
 from __future__ import annotations
@@ -21,12 +20,12 @@ from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 
 from bot.config import Settings
-from bot.core.knowledge import KnowledgeError
 from bot.services.admin import KnowledgeAdmin
 from bot.services.answering import AnsweringService
 from bot.services.escalation import EscalationService, Limits
 from bot.services.knowledge import KnowledgeBase
-from bot.storage.database import Database, DatabaseUnavailable
+from bot.startup import StartupError, load_knowledge_base, open_database
+from bot.storage.database import Database
 from bot.storage.faq import FaqStore
 from bot.storage.fsm import SQLiteStorage
 from bot.storage.inbox import Inbox
@@ -47,10 +46,6 @@ log = logging.getLogger(__name__)
 
 # A placeholder that passes aiogram's token check when we run without Telegram (console, tests).
 OFFLINE_TOKEN = "123456:offline-console-token"
-
-
-class StartupError(RuntimeError):
-    """The bot cannot start; the message says what to fix (a path and a cause)."""
 
 
 def get_routers() -> list[Router]:
@@ -95,30 +90,8 @@ class Services:
     i18n: I18n
 
 
-async def load_knowledge_base(store: FaqStore, knowledge_dir) -> KnowledgeBase:
-    """The start-up rule for the shipped FAQ (see the module's docstring)."""
-    knowledge = KnowledgeBase(store)
-    try:
-        await knowledge.load_shipped(knowledge_dir)
-    except KnowledgeError as exc:
-        stored = await store.count()
-        if not stored:
-            raise StartupError(
-                f"KNOWLEDGE_DIR {knowledge_dir}: the FAQ files are invalid and the database has no FAQ yet:\n  "
-                + "\n  ".join(exc.problems[:20])
-            ) from exc
-        log.error("KNOWLEDGE_DIR %s: the FAQ files are invalid (%d problems); serving the last good FAQ from the "
-                  "database (%d entries). Problems:\n  %s", knowledge_dir, len(exc.problems), stored,
-                  "\n  ".join(exc.problems[:20]))
-        await knowledge.rebuild()
-    return knowledge
-
-
 async def create_services(settings: Settings) -> Services:
-    try:
-        db = await Database(settings.database_path).connect()
-    except DatabaseUnavailable as exc:
-        raise StartupError(f"DATABASE_PATH: {exc}") from exc
+    db = await open_database(settings.database_path)
     try:
         i18n = create_i18n(settings.locales_dir, settings.default_locale)
         users, question_log, roles = Users(db), QuestionLog(db), Roles(db)
