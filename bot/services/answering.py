@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.core.knowledge import FaqEntry
 from bot.core.matcher import MatchResult
 from bot.services.knowledge import KnowledgeBase
+from bot.storage.feedback import MATCH, Feedback
 from bot.storage.questions import QuestionLog
 
 MAX_QUESTION_CHARS = 1000  # longer messages are matched on their beginning; the log keeps all of it
@@ -19,12 +20,14 @@ class Reply:
     result: MatchResult
     entry: FaqEntry | None  # set when status == "answer"
     suggestions: tuple[FaqEntry, ...]
+    shown_id: int | None = None  # the answer as shown (bot/storage/feedback.py), when there is one
 
 
 class AnsweringService:
-    def __init__(self, knowledge: KnowledgeBase, log: QuestionLog):
+    def __init__(self, knowledge: KnowledgeBase, log: QuestionLog, feedback: Feedback):
         self.knowledge = knowledge
         self.log = log
+        self.feedback = feedback
 
     async def ask(self, *, user_id: int, chat_id: int, text: str, lang: str, update_id: int | None = None,
                   question_lang: str | None = None) -> Reply:
@@ -46,4 +49,8 @@ class AnsweringService:
             update_id=update_id,
             question_lang=question_lang,
         )
-        return Reply(question_id, lang, result, entry, suggestions)
+        shown_id = None
+        if entry is not None:
+            shown_id = await self.feedback.shown(user_id=user_id, entry_id=entry.id, lang=lang, source=MATCH,
+                                                 question_id=question_id)
+        return Reply(question_id, lang, result, entry, suggestions, shown_id)

@@ -56,3 +56,23 @@ class AskerFeedback(CallbackData, prefix="fb"):
 class AdminDelete(CallbackData, prefix="del"):
     entry_id: EntryId
     confirm: bool
+
+
+# -- learning from use (issue #15) -----------------------------------------------------------------------
+# Telegram's 64-byte limit: with the longest entry id (48) a question id fits up to 10 digits in "pick:" and 11
+# in "rva:" (ten billion questions); where packing fails anyway, keyboards fall back to OpenEntry or leave the
+# button out.
+
+
+class PickSuggestion(CallbackData, prefix="pick"):
+    """A suggestion (or a runner-up under an answer) picked for logged question ``question_id``."""
+
+    question_id: RowId
+    entry_id: EntryId
+
+
+class Vote(CallbackData, prefix="vote"):
+    """👍 (``up``) or 👎 on an answer the bot showed (a row of shown_answers)."""
+
+    shown_id: RowId
+    up: bool

@@ -28,6 +28,7 @@ from bot.services.escalation import EscalationService, Limits
 from bot.services.knowledge import KnowledgeBase
 from bot.storage.database import Database, DatabaseUnavailable
 from bot.storage.faq import FaqStore
+from bot.storage.feedback import Feedback
 from bot.storage.fsm import SQLiteStorage
 from bot.storage.inbox import Inbox
 from bot.storage.outbox import Outbox
@@ -93,6 +94,7 @@ class Services:
     roles: Roles
     kb_admin: KnowledgeAdmin
     i18n: I18n
+    feedback: Feedback
 
 
 async def load_knowledge_base(store: FaqStore, knowledge_dir) -> KnowledgeBase:
@@ -125,13 +127,14 @@ async def create_services(settings: Settings) -> Services:
         store = FaqStore(db)
         knowledge = await load_knowledge_base(store, settings.knowledge_dir)
         tickets = TicketStore(db)
+        feedback = Feedback(db)
         return Services(
             db=db,
             users=users,
             question_log=question_log,
             faq=store,
             knowledge=knowledge,
-            answering=AnsweringService(knowledge, question_log),
+            answering=AnsweringService(knowledge, question_log, feedback),
             tickets=tickets,
             outbox=Outbox(db),
             inbox=Inbox(db),
@@ -142,6 +145,7 @@ async def create_services(settings: Settings) -> Services:
             roles=roles,
             kb_admin=KnowledgeAdmin(store, knowledge, roles, settings.admin_ids),
             i18n=i18n,
+            feedback=feedback,
         )
     except CatalogsMissing as exc:
         await db.close()
@@ -166,6 +170,7 @@ def create_dispatcher(settings: Settings, services: Services, relay: OfficialsRe
         escalation=services.escalation,
         roles=services.roles,
         kb_admin=services.kb_admin,
+        feedback=services.feedback,
         relay=relay,
         sender=sender,
     )
