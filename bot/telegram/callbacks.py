@@ -76,3 +76,24 @@ class Vote(CallbackData, prefix="vote"):
 
     shown_id: RowId
     up: bool
+
+
+class TopicsPage(CallbackData, prefix="tps"):
+    """/topics: page ``page`` of the list of categories."""
+
+    page: Annotated[int, Field(ge=0, le=999)]
+
+
+class TopicEntries(CallbackData, prefix="tpe"):
+    """/topics: page ``page`` of the questions of the ``category``-th category (in sorted order)."""
+
+    category: Annotated[int, Field(ge=0, le=9999)]
+    page: Annotated[int, Field(ge=0, le=999)]
+
+
+class LinkLanguage(CallbackData, prefix="lnk"):
+    """The language chosen under an answer opened from a shared link (``shown``: its language then)."""
+
+    code: str
+    shown: str
+    entry_id: EntryId

@@ -41,7 +41,7 @@ from bot.telegram.middlewares import LanguageMiddleware, ThrottlingMiddleware, U
 from bot.telegram.outbox_sender import OutboxSender
 from bot.telegram.relay import OfficialsRelay
 from bot.telegram.retry import RetryMiddleware, StaleQueryMiddleware, TelegramHealth
-from bot.telegram.routers import admin, common, errors, escalation, fallback, officials, questions
+from bot.telegram.routers import admin, browse, common, errors, escalation, fallback, officials, questions
 from bot.telegram.updates import UpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ def get_routers() -> list[Router]:
     """In order of precedence: specific commands first, the catch-all fallback last."""
     return [
         admin.create_router(),
+        browse.create_router(),  # before common: "/start <entry id>" opens an answer
         common.create_router(),
         escalation.create_router(),
         officials.create_router(),
