@@ -14,7 +14,7 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.methods import AnswerCallbackQuery, SendMessage
-from aiogram.types import CallbackQuery, Chat, ChatMemberUpdated, InlineKeyboardMarkup, Message, Sticker, Update, User
+from aiogram.types import CallbackQuery, Chat, ChatMemberUpdated, InlineKeyboardMarkup, InlineQuery, Message, Sticker, Update, User
 
 from bot.config import Settings
 from bot.polling import prepare
@@ -123,6 +123,11 @@ class BotHarness:
         message = self._message(user, text="…", reply_markup=markup)
         query = CallbackQuery(id=str(next(self._update_ids)), from_user=user, chat_instance="ci", message=message, data=data)
         return await self.feed({"callback_query": query})
+
+    async def inline(self, text: str, user: User | None = None) -> Any:
+        """An inline query ("@bot text") typed in any chat."""
+        query = InlineQuery(id=str(next(self._update_ids)), from_user=user or self.user(), query=text, offset="")
+        return await self.feed({"inline_query": query})
 
     async def block(self, user: User | None = None) -> Any:
         user = user or self.user()

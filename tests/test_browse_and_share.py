@@ -1,10 +1,11 @@
-"""/topics, and links that open an answer (/start <entry id>)."""
+"""/topics, links that open an answer (/start <entry id>), and inline mode."""
 
 from __future__ import annotations
 
-from aiogram.methods import EditMessageText
+from aiogram.methods import AnswerInlineQuery, EditMessageText
 
 from bot.telegram.callbacks import LanguageChoice, LinkLanguage, OpenEntry, TopicEntries, TopicsPage, Vote
+from bot.telegram.local_session import BOT_USERNAME
 from tests.harness import BotHarness, assert_telegram_html
 
 
@@ -88,3 +89,28 @@ async def test_a_link_to_nothing_is_an_ordinary_start(harness: BotHarness):
         harness.clear()
         await harness.send(f"/start {payload}", user=harness.user(322, "Guest"))
         assert "Guest" in harness.sent()[0].text
+
+
+async def test_inline_mode_offers_answers_in_the_users_language(harness: BotHarness):
+    h = harness
+    await h.inline("Кто назначает акима района?", user=h.user(400, language_code="ky"))
+    call = h.session.calls(AnswerInlineQuery)[-1]
+    assert call.results and call.results[0].id == "akim-appointment" and len(call.results) <= 5
+    result = call.results[0]
+    assert "Основание" in result.input_message_content.message_text  # the question's language: Russian
+    assert_telegram_html(result.input_message_content.message_text)
+    assert result.title == h.services.knowledge.entry("akim-appointment").question["ru"]
+    assert result.reply_markup.inline_keyboard[0][0].url == f"https://t.me/{BOT_USERNAME}?start=akim-appointment"
+    assert not call.is_personal and call.cache_time <= 60
+
+    await h.press(LanguageChoice(code="ky").pack(), user=h.user(400))  # a stored choice wins, and is personal
+    await h.inline("Кто назначает акима района?", user=h.user(400))
+    call = h.session.calls(AnswerInlineQuery)[-1]
+    assert "Негизи" in call.results[0].input_message_content.message_text and call.is_personal
+
+    await h.inline("", user=h.user(401, language_code="ru"))  # nothing typed yet
+    call = h.session.calls(AnswerInlineQuery)[-1]
+    assert call.results == [] and call.button.start_parameter == "inline"
+    await h.inline("Как поменять водительские права?", user=h.user(401, language_code="ru"))
+    assert h.session.calls(AnswerInlineQuery)[-1].results == []  # not in the FAQ: nothing made up
+    assert not await h.services.question_log.recent(5)  # inline queries are not logged

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.knowledge import FaqEntry
-from bot.core.matcher import MatchResult
+from bot.core.matcher import Matcher, MatchResult
 from bot.services.knowledge import KnowledgeBase
 from bot.storage.feedback import MATCH, Feedback
 from bot.storage.questions import QuestionLog
@@ -21,6 +21,24 @@ class Reply:
     entry: FaqEntry | None  # set when status == "answer"
     suggestions: tuple[FaqEntry, ...]
     shown_id: int | None = None  # the answer as shown (bot/storage/feedback.py), when there is one
+
+
+def best_answers(matcher: Matcher, text: str, lang: str, limit: int = 5) -> list[FaqEntry]:
+    """The entries worth offering for ``text`` (inline mode): the answer and the other candidates that are
+    likely enough to suggest, as the matcher bands them; nothing when it would answer "not found"."""
+    result = matcher.match(text[:MAX_QUESTION_CHARS], fallback_lang=lang)
+    if result.status == "none":
+        return []
+    floor = matcher.thresholds.suggest
+    ids = [result.entry_id] if result.entry_id else []
+    ids += [c.entry_id for c in result.suggestions]
+    ids += [c.entry_id for c in result.candidates if c.score >= floor]
+    entries = []
+    for entry_id in dict.fromkeys(ids):
+        entry = matcher.entry(entry_id)
+        if entry is not None:
+            entries.append(entry)
+    return entries[:limit]
 
 
 class AnsweringService:

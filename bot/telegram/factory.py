@@ -41,7 +41,7 @@ from bot.telegram.middlewares import LanguageMiddleware, ThrottlingMiddleware, U
 from bot.telegram.outbox_sender import OutboxSender
 from bot.telegram.relay import OfficialsRelay
 from bot.telegram.retry import RetryMiddleware, StaleQueryMiddleware, TelegramHealth
-from bot.telegram.routers import admin, browse, common, errors, escalation, fallback, officials, questions
+from bot.telegram.routers import admin, browse, common, errors, escalation, fallback, inline, officials, questions
 from bot.telegram.updates import UpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,7 @@ def get_routers() -> list[Router]:
         common.create_router(),
         escalation.create_router(),
         officials.create_router(),
+        inline.create_router(),
         questions.create_router(),
         fallback.create_router(),
         errors.create_router(),
