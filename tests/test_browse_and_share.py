@@ -1,8 +1,8 @@
-"""/topics, links that open an answer (/start <entry id>), and inline mode."""
+"""/topics, links that open an answer (/start <entry id>), inline mode and the bot's profile texts."""
 
 from __future__ import annotations
 
-from aiogram.methods import AnswerInlineQuery, EditMessageText
+from aiogram.methods import AnswerInlineQuery, EditMessageText, SetMyDescription, SetMyShortDescription
 
 from bot.telegram.callbacks import LanguageChoice, LinkLanguage, OpenEntry, TopicEntries, TopicsPage, Vote
 from bot.telegram.local_session import BOT_USERNAME
@@ -114,3 +114,24 @@ async def test_inline_mode_offers_answers_in_the_users_language(harness: BotHarn
     await h.inline("Как поменять водительские права?", user=h.user(401, language_code="ru"))
     assert h.session.calls(AnswerInlineQuery)[-1].results == []  # not in the FAQ: nothing made up
     assert not await h.services.question_log.recent(5)  # inline queries are not logged
+
+
+async def test_descriptions_are_set_on_start_in_each_language(harness: BotHarness):
+    descriptions = {c.language_code: c.description for c in harness.session.calls(SetMyDescription)}
+    shorts = {c.language_code: c.short_description for c in harness.session.calls(SetMyShortDescription)}
+    assert set(descriptions) == set(shorts) == {"ky", "ru", None}
+    assert descriptions["ky"] != descriptions["ru"] and descriptions[None] == descriptions["ky"]  # DEFAULT_LOCALE
+    assert all(len(d) <= 512 for d in descriptions.values()) and all(len(s) <= 120 for s in shorts.values())
+    assert "аким" in descriptions["ru"].lower() and "аким" in descriptions["ky"].lower()
+
+
+async def test_a_failing_description_does_not_stop_the_start(tmp_path, caplog):
+    from bot.telegram.local_session import LocalSession
+    from tests.conftest import make_settings
+
+    session = LocalSession()
+    session.fail_next("setMyDescription", 400, "Bad Request: description is too long")
+    async with await BotHarness.start(make_settings(tmp_path), session=session) as h:
+        await h.send("/help")
+        assert h.sent()
+    assert any("description" in r.message for r in caplog.records)

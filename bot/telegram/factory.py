@@ -244,5 +244,22 @@ async def set_commands(bot: Bot, i18n: I18n) -> None:
                 BotCommand(command="lang", description=i18n.gettext("Change the language")),
                 BotCommand(command="ask", description=i18n.gettext("Send a question to an official")),
                 BotCommand(command="my", description=i18n.gettext("My open questions")),
+                BotCommand(command="topics", description=i18n.gettext("Browse the questions by topic")),
             ]
         await bot.set_my_commands(commands, language_code=locale)
+
+
+async def set_descriptions(bot: Bot, i18n: I18n) -> None:
+    """The bot's profile texts (what a person sees before pressing Start, and on its profile), in each
+    language Telegram clients may show them in; the default is DEFAULT_LOCALE's."""
+    for locale in (*i18n.available_locales, None):
+        with i18n.use_locale(locale or i18n.default_locale):
+            description = i18n.gettext(
+                "I answer questions about the powers of akims and city mayors in Kyrgyzstan under Law No. 123 of "
+                "20 October 2021, in Kyrgyz and Russian, with the legal basis. Write your question in your own "
+                "words; when the answer is not in the FAQ, I can send your question to an official. /topics lists "
+                "the questions by topic."
+            )
+            short = i18n.gettext("Powers of akims and mayors in Kyrgyzstan: answers with the legal basis, in Kyrgyz and Russian.")
+        await bot.set_my_description(description=description[:512], language_code=locale)
+        await bot.set_my_short_description(short_description=short[:120], language_code=locale)
