@@ -97,3 +97,17 @@ class LinkLanguage(CallbackData, prefix="lnk"):
     code: str
     shown: str
     entry_id: EntryId
+
+
+class ReviewAdd(CallbackData, prefix="rva"):
+    """/review: add logged question ``question_id`` as a variant of ``entry_id`` (admins only)."""
+
+    question_id: RowId
+    entry_id: EntryId
+
+
+class ReviewDecision(CallbackData, prefix="rvd"):
+    """/review: "new" (start /add with it), "skip", "scope" (not in scope) or "next" (admins only)."""
+
+    action: str
+    question_id: RowId

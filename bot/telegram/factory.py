@@ -26,6 +26,7 @@ from bot.services.admin import KnowledgeAdmin
 from bot.services.answering import AnsweringService
 from bot.services.escalation import EscalationService, Limits
 from bot.services.knowledge import KnowledgeBase
+from bot.services.review import Cleaner, ReviewService
 from bot.storage.database import Database, DatabaseUnavailable
 from bot.storage.faq import FaqStore
 from bot.storage.feedback import Feedback
@@ -33,6 +34,7 @@ from bot.storage.fsm import SQLiteStorage
 from bot.storage.inbox import Inbox
 from bot.storage.outbox import Outbox
 from bot.storage.questions import QuestionLog
+from bot.storage.review import ReviewStore
 from bot.storage.roles import Roles
 from bot.storage.tickets import RuntimeSettings, TicketStore
 from bot.storage.users import Users
@@ -41,7 +43,18 @@ from bot.telegram.middlewares import LanguageMiddleware, ThrottlingMiddleware, U
 from bot.telegram.outbox_sender import OutboxSender
 from bot.telegram.relay import OfficialsRelay
 from bot.telegram.retry import RetryMiddleware, StaleQueryMiddleware, TelegramHealth
-from bot.telegram.routers import admin, browse, common, errors, escalation, fallback, inline, officials, questions
+from bot.telegram.routers import (
+    admin,
+    browse,
+    common,
+    errors,
+    escalation,
+    fallback,
+    inline,
+    insights,
+    officials,
+    questions,
+)
 from bot.telegram.updates import UpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -58,6 +71,7 @@ def get_routers() -> list[Router]:
     """In order of precedence: specific commands first, the catch-all fallback last."""
     return [
         admin.create_router(),
+        insights.create_router(),
         browse.create_router(),  # before common: "/start <entry id>" opens an answer
         common.create_router(),
         escalation.create_router(),
@@ -97,6 +111,7 @@ class Services:
     kb_admin: KnowledgeAdmin
     i18n: I18n
     feedback: Feedback
+    review: ReviewService
 
 
 async def load_knowledge_base(store: FaqStore, knowledge_dir) -> KnowledgeBase:
@@ -130,6 +145,8 @@ async def create_services(settings: Settings) -> Services:
         knowledge = await load_knowledge_base(store, settings.knowledge_dir)
         tickets = TicketStore(db)
         feedback = Feedback(db)
+        kb_admin = KnowledgeAdmin(store, knowledge, roles, settings.admin_ids)
+        cleaner = Cleaner(knowledge)
         return Services(
             db=db,
             users=users,
@@ -145,9 +162,10 @@ async def create_services(settings: Settings) -> Services:
                 tickets, question_log, Limits(settings.tickets_open_limit, settings.tickets_daily_limit)
             ),
             roles=roles,
-            kb_admin=KnowledgeAdmin(store, knowledge, roles, settings.admin_ids),
+            kb_admin=kb_admin,
             i18n=i18n,
             feedback=feedback,
+            review=ReviewService(ReviewStore(db), knowledge, kb_admin, cleaner, question_log),
         )
     except CatalogsMissing as exc:
         await db.close()
@@ -173,6 +191,7 @@ def create_dispatcher(settings: Settings, services: Services, relay: OfficialsRe
         roles=services.roles,
         kb_admin=services.kb_admin,
         feedback=services.feedback,
+        review=services.review,
         relay=relay,
         sender=sender,
     )
