@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.methods import SendDocument, SendPhoto
 
-from bot.telegram.callbacks import LanguageChoice, PickSuggestion, ReviewAdd, ReviewDecision, Vote
+from bot.telegram.callbacks import LanguageChoice, PickSuggestion, ReviewAdd, ReviewDecision, StatsView, Vote
 from tests.harness import BotHarness
 
 ADMIN = 900
@@ -96,22 +96,23 @@ async def test_new_entry_starts_add_with_the_question_filled_in(harness: BotHarn
     assert "Шаг 5" in h.last_text()  # step 4 (the question in Russian) was filled in from the log
 
 
-async def test_non_admins_cannot_review_and_forged_buttons_are_refused(harness: BotHarness, caplog):
+async def test_non_admins_cannot_review_or_see_stats_and_forged_buttons_are_refused(harness: BotHarness, caplog):
     h = harness
     await h.send("Как поменять водительские права?", user=h.user(ASKER))
     question = (await h.services.question_log.recent(1))[0]
     stranger = h.user(555, "Stranger")
-    for command in ("/review",):
+    for command in ("/review", "/stats", "/stats csv"):
         h.clear()
         await h.send(command, user=stranger)
         assert "админ" in h.last_text().lower() or "admin" in h.last_text().lower(), command
         assert len(h.sent()) == 1 and not h.session.calls(SendPhoto) and not h.session.calls(SendDocument)
     for data in (ReviewAdd(question_id=question["id"], entry_id="akim-appointment").pack(),
-                 ReviewDecision(action="skip", question_id=question["id"]).pack()):
+                 ReviewDecision(action="skip", question_id=question["id"]).pack(),
+                 StatsView(days=7, csv=True).pack()):
         h.clear()
         await h.press(data, user=stranger)
         assert h.callback_answers()[-1].show_alert
-    assert sum("admin action" in r.message for r in caplog.records) >= 3
+    assert sum("admin action" in r.message for r in caplog.records) >= 6
     assert await h.services.review.store.decision(question["id"]) is None
     assert "водительские" not in " ".join(h.services.knowledge.entry("akim-appointment").variants["ru"])
 

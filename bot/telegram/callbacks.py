@@ -111,3 +111,10 @@ class ReviewDecision(CallbackData, prefix="rvd"):
 
     action: str
     question_id: RowId
+
+
+class StatsView(CallbackData, prefix="st"):
+    """/stats for ``days`` days; ``csv`` sends the raw counts (admins only)."""
+
+    days: Annotated[int, Field(ge=1, le=366)]
+    csv: bool

@@ -26,6 +26,7 @@ from bot.services.admin import KnowledgeAdmin
 from bot.services.answering import AnsweringService
 from bot.services.escalation import EscalationService, Limits
 from bot.services.knowledge import KnowledgeBase
+from bot.services.privacy import PrivacyService
 from bot.services.review import Cleaner, ReviewService
 from bot.storage.database import Database, DatabaseUnavailable
 from bot.storage.faq import FaqStore
@@ -36,6 +37,7 @@ from bot.storage.outbox import Outbox
 from bot.storage.questions import QuestionLog
 from bot.storage.review import ReviewStore
 from bot.storage.roles import Roles
+from bot.storage.stats import StatsQueries
 from bot.storage.tickets import RuntimeSettings, TicketStore
 from bot.storage.users import Users
 from bot.telegram.i18n import CatalogsMissing, create_i18n
@@ -112,6 +114,8 @@ class Services:
     i18n: I18n
     feedback: Feedback
     review: ReviewService
+    stats: StatsQueries
+    privacy: PrivacyService
 
 
 async def load_knowledge_base(store: FaqStore, knowledge_dir) -> KnowledgeBase:
@@ -166,6 +170,8 @@ async def create_services(settings: Settings) -> Services:
             i18n=i18n,
             feedback=feedback,
             review=ReviewService(ReviewStore(db), knowledge, kb_admin, cleaner, question_log),
+            stats=StatsQueries(db),
+            privacy=PrivacyService(db, cleaner, settings.question_log_retention_days),
         )
     except CatalogsMissing as exc:
         await db.close()
@@ -192,6 +198,8 @@ def create_dispatcher(settings: Settings, services: Services, relay: OfficialsRe
         kb_admin=services.kb_admin,
         feedback=services.feedback,
         review=services.review,
+        stats=services.stats,
+        privacy=services.privacy,
         relay=relay,
         sender=sender,
     )

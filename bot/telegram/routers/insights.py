@@ -1,22 +1,27 @@
 """What the bot learns from real use, for admins: /review walks the questions the FAQ did not answer well
-(one tap adds one as a variant of an entry, or starts /add with it). Anyone else is refused politely, and
-the attempt is logged."""
+(one tap adds one as a variant of an entry, or starts /add with it), and /stats shows the numbers (a chart,
+a summary, the raw counts as CSV). Anyone else is refused politely, and the attempt is logged."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.core.knowledge import KnowledgeError
+from bot.services.knowledge import KnowledgeBase
+from bot.services.privacy import PrivacyService
 from bot.services.review import ReviewItem, ReviewService
-from bot.telegram.callbacks import ReviewAdd, ReviewDecision
+from bot.services.stats import MAX_DAYS, PERIODS, build_report, format_summary, to_csv
+from bot.storage.stats import StatsQueries
+from bot.telegram.callbacks import ReviewAdd, ReviewDecision, StatsView
 from bot.telegram.keyboards import shorten
 from bot.telegram.render import esc
 from bot.telegram.routers.admin import AddEntry, IsAdmin, problems_text, prompts, refuse
@@ -24,6 +29,7 @@ from bot.telegram.sending import answer_long
 
 log = logging.getLogger(__name__)
 REVIEW_ACTIONS = {"new", "skip", "scope", "next"}
+DEFAULT_DAYS = 7
 
 
 # -- /review -------------------------------------------------------------------------------------------
@@ -145,14 +151,81 @@ async def review_decision(query: CallbackQuery, callback_data: ReviewDecision, r
     await send_review(query.message, await review.next(before=row["id"]), i18n.current_locale)
 
 
+# -- /stats --------------------------------------------------------------------------------------------
+
+
+def stats_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for days in PERIODS:
+        builder.button(text=_("{days} days").format(days=days), callback_data=StatsView(days=days, csv=False))
+    builder.button(text="CSV", callback_data=StatsView(days=PERIODS[1], csv=True))
+    builder.adjust(len(PERIODS) + 1)
+    return builder.as_markup()
+
+
+def chart_labels(days: int) -> dict[str, str]:
+    return {
+        "answered": _("answered"), "suggested": _("suggestions"), "none": _("not found"),
+        "escalated": _("to officials"), "rate": _("answer rate"), "questions": _("questions"),
+        "title": _("Questions per day, last {days} days").format(days=days),
+    }
+
+
+async def send_stats(message: Message, days: int, csv: bool, stats: StatsQueries, privacy: PrivacyService,
+                     knowledge: KnowledgeBase, lang: str) -> None:
+    report = await build_report(stats, days, clean=privacy.clean)
+    if csv:
+        data = to_csv(report).encode("utf-8")
+        await message.answer_document(BufferedInputFile(data, filename=f"stats-{days}d.csv"),
+                                      caption=_("Raw counts per day, last {days} days (UTC).").format(days=days))
+        return
+    from bot.services.chart import render_png  # matplotlib is imported only when a chart is asked for
+
+    png = await asyncio.to_thread(render_png, report, chart_labels(days))
+    await message.answer_photo(BufferedInputFile(png, filename=f"stats-{days}d.png"))
+
+    def title(entry_id: str) -> str | None:
+        entry = knowledge.entry(entry_id)
+        return shorten(entry.question[lang], 50) if entry else None
+
+    summary = format_summary(report, _, esc, lambda text: f"<b>{text}</b>", title)
+    await answer_long(message, summary, stats_keyboard())
+
+
+async def stats_command(message: Message, command: CommandObject, stats: StatsQueries, privacy: PrivacyService,
+                        knowledge: KnowledgeBase, i18n: I18n) -> None:
+    days, csv = DEFAULT_DAYS, False
+    for arg in (command.args or "").lower().split():
+        if arg == "csv":
+            csv = True
+        elif arg.isdigit() and len(arg) <= 3 and 1 <= int(arg) <= MAX_DAYS:
+            days = int(arg)
+        else:
+            await message.answer(_("Usage: /stats [DAYS] [csv], for example /stats 30 or /stats csv (DAYS: 1 to {max})")
+                                 .format(max=MAX_DAYS))
+            return
+    await send_stats(message, days, csv, stats, privacy, knowledge, i18n.current_locale)
+
+
+async def stats_view(query: CallbackQuery, callback_data: StatsView, stats: StatsQueries, privacy: PrivacyService,
+                     knowledge: KnowledgeBase, i18n: I18n) -> None:
+    await query.answer()
+    if query.message is not None:
+        await send_stats(query.message, callback_data.days, callback_data.csv, stats, privacy, knowledge,
+                         i18n.current_locale)
+
+
 def create_router() -> Router:
     router = Router(name="insights")
     router.message.filter(F.chat.type == "private")
     admin = IsAdmin()
     router.message.register(review, Command("review"), admin)
+    router.message.register(stats_command, Command("stats"), admin)
     router.callback_query.register(review_add, ReviewAdd.filter(), admin)
     router.callback_query.register(review_decision, ReviewDecision.filter(F.action.in_(REVIEW_ACTIONS)), admin)
-    router.message.register(refuse, Command("review"))
+    router.callback_query.register(stats_view, StatsView.filter(), admin)
+    router.message.register(refuse, Command("review", "stats"))
     router.callback_query.register(refuse, ReviewAdd.filter())
     router.callback_query.register(refuse, ReviewDecision.filter())
+    router.callback_query.register(refuse, StatsView.filter())
     return router
