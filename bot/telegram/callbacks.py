@@ -118,3 +118,7 @@ class StatsView(CallbackData, prefix="st"):
 
     days: Annotated[int, Field(ge=1, le=366)]
     csv: bool
+
+
+class ForgetMe(CallbackData, prefix="forget"):
+    confirm: bool

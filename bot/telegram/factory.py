@@ -55,6 +55,7 @@ from bot.telegram.routers import (
     inline,
     insights,
     officials,
+    privacy,
     questions,
 )
 from bot.telegram.updates import UpdateProcessor
@@ -76,6 +77,7 @@ def get_routers() -> list[Router]:
         insights.create_router(),
         browse.create_router(),  # before common: "/start <entry id>" opens an answer
         common.create_router(),
+        privacy.create_router(),
         escalation.create_router(),
         officials.create_router(),
         inline.create_router(),
@@ -272,6 +274,7 @@ async def set_commands(bot: Bot, i18n: I18n) -> None:
                 BotCommand(command="ask", description=i18n.gettext("Send a question to an official")),
                 BotCommand(command="my", description=i18n.gettext("My open questions")),
                 BotCommand(command="topics", description=i18n.gettext("Browse the questions by topic")),
+                BotCommand(command="forget_me", description=i18n.gettext("Delete what the bot stores about me")),
             ]
         await bot.set_my_commands(commands, language_code=locale)
 
