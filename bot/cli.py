@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run|console|ask|kb|db|settings] ...``.
+"""Command line: ``python -m bot [run|console|ask|kb|db|stats|settings] ...``.
 
 Every command that opens the database closes it on every path, and every start-up failure ends the
 process at once with a non-zero status and one message naming what to fix (exit status 2; 1 for
@@ -157,6 +157,45 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    """The /stats summary in the terminal (English), and with --csv the raw counts per day."""
+    from bot.core.personal import clean_text, known_words
+    from bot.services.stats import build_report, format_summary, to_csv
+    from bot.storage.database import Database, DatabaseUnavailable
+    from bot.storage.faq import FaqStore
+    from bot.storage.stats import StatsQueries
+    from bot.telegram.factory import StartupError
+
+    settings = _settings()
+
+    async def run() -> tuple[str, str]:
+        try:
+            db = await Database(settings.database_path).connect()
+        except DatabaseUnavailable as exc:
+            raise StartupError(f"DATABASE_PATH: {exc}") from exc
+        try:
+            entries = {e.id: e for e in await FaqStore(db).all()}
+            known = known_words(t for e in entries.values() for lang in ("ky", "ru")
+                                for t in (e.question[lang], e.answer[lang], e.basis[lang], *e.variants[lang]))
+            report = await build_report(StatsQueries(db), args.days, clean=lambda text: clean_text(text, known, "***"))
+        finally:
+            await db.close()
+        lang = settings.default_locale
+
+        def title(entry_id: str) -> str | None:
+            entry = entries.get(entry_id)
+            return entry.question[lang][:50] if entry else None
+
+        return format_summary(report, title=title), to_csv(report)
+
+    summary, table = asyncio.run(run())
+    print(summary)
+    if args.csv:
+        print()
+        print(table, end="")
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     """The table of environment variables, generated from Settings (docs/operations.md includes it)."""
     from bot.config import Settings
@@ -214,6 +253,12 @@ def _settings():
     return _SETTINGS
 
 
+def _days(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 366:
+        raise argparse.ArgumentTypeError("a number of days from 1 to 366")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="ukuk-bot")
     sub = parser.add_subparsers(dest="command")
@@ -242,6 +287,10 @@ def build_parser() -> argparse.ArgumentParser:
     backup = db_sub.add_parser("backup", help="copy the live database to PATH (safe while the bot runs)")
     backup.add_argument("path")
     backup.set_defaults(func=cmd_db_backup)
+    stats = sub.add_parser("stats", help="what people asked and how the FAQ did (the /stats summary)")
+    stats.add_argument("--days", type=_days, default=7, help="the last N days, today included (1 to 366; default 7)")
+    stats.add_argument("--csv", action="store_true", help="also print the raw counts per day as CSV")
+    stats.set_defaults(func=cmd_stats)
     sub.add_parser("settings", help="print the environment variables as a Markdown table").set_defaults(func=cmd_settings)
     return parser
 

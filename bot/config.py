@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     tickets_daily_limit: int = Field(default=10, ge=1, description="Tickets one user may create per 24 hours")
     throttle_messages: int = Field(default=12, ge=1, description="Messages (and, separately, button presses) a user may send per window")
     throttle_window_seconds: float = Field(default=30.0, gt=0, description="The throttling window, in seconds")
+    question_log_retention_days: int = Field(
+        default=365, ge=1,
+        description="Questions older than this many days are anonymised: names and phone numbers removed from "
+        "the text, the link to the person dropped (closed tickets too)",
+    )
     shutdown_grace_seconds: float = Field(
         default=20.0, ge=0, description="On SIGTERM, how long to wait for updates being handled before stopping"
     )

@@ -8,7 +8,7 @@ import signal
 
 from bot.config import Settings
 from bot.telegram.background import Background
-from bot.telegram.factory import App, create_app, set_commands
+from bot.telegram.factory import App, create_app, set_commands, set_descriptions
 from bot.telegram.updates import Poller
 
 log = logging.getLogger(__name__)
@@ -24,12 +24,17 @@ def stop_on_signals(stop: asyncio.Event) -> None:
 
 
 async def prepare(app: App) -> None:
-    """What both modes do before taking updates: the command menu, and what the last run left unfinished
-    (updates are handled again here; owed messages go out from the background work that starts next)."""
+    """What both modes do before taking updates: the command menu and the profile texts, and what the last
+    run left unfinished (updates are handled again here; owed messages go out from the background work that
+    starts next)."""
     try:
         await set_commands(app.bot, app.services.i18n)
     except Exception as exc:  # noqa: BLE001 - the menu is a convenience; the bot works without it
         log.error("the command menu was not set: %s", type(exc).__name__)
+    try:
+        await set_descriptions(app.bot, app.services.i18n)
+    except Exception as exc:  # noqa: BLE001 - so are the profile texts
+        log.error("the bot's description was not set: %s", type(exc).__name__)
     await app.sender.recover()
     replayed = await app.processor.replay()
     if replayed:

@@ -16,7 +16,7 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.methods import AnswerCallbackQuery, SendMessage
-from aiogram.types import CallbackQuery, Chat, ChatMemberUpdated, Message, Sticker, Update, User
+from aiogram.types import CallbackQuery, Chat, ChatMemberUpdated, InlineKeyboardMarkup, InlineQuery, Message, Sticker, Update, User
 
 from bot.config import Settings
 from bot.polling import prepare
@@ -164,11 +164,17 @@ class BotHarness:
                           is_animated=False, is_video=False)
         return await self.feed({"message": self._message(user or self.user(), sticker=sticker)})
 
-    async def press(self, data: str, user: User | None = None) -> Any:
+    async def press(self, data: str, user: User | None = None, markup: InlineKeyboardMarkup | None = None) -> Any:
+        """Press a button with ``data`` (under a message carrying ``markup``, when given)."""
         user = user or self.user()
-        message = self._message(user, text="…")
+        message = self._message(user, text="…", reply_markup=markup)
         query = CallbackQuery(id=str(next(self._update_ids)), from_user=user, chat_instance="ci", message=message, data=data)
         return await self.feed({"callback_query": query})
+
+    async def inline(self, text: str, user: User | None = None) -> Any:
+        """An inline query ("@bot text") typed in any chat."""
+        query = InlineQuery(id=str(next(self._update_ids)), from_user=user or self.user(), query=text, offset="")
+        return await self.feed({"inline_query": query})
 
     async def block(self, user: User | None = None) -> Any:
         user = user or self.user()
@@ -199,9 +205,15 @@ class BotHarness:
         return self.session.calls(AnswerCallbackQuery)
 
     def buttons(self) -> list[tuple[str, str]]:
+        """(text, callback data) of the callback buttons under the last message sent (url_buttons: the links)."""
         markup = self.sent()[-1].reply_markup
         rows = getattr(markup, "inline_keyboard", None) or []
-        return [(b.text, b.callback_data) for row in rows for b in row]
+        return [(b.text, b.callback_data) for row in rows for b in row if b.callback_data is not None]
+
+    def url_buttons(self) -> list[tuple[str, str]]:
+        markup = self.sent()[-1].reply_markup
+        rows = getattr(markup, "inline_keyboard", None) or []
+        return [(b.text, b.url) for row in rows for b in row if b.url]
 
     def clear(self) -> None:
         self.session.clear()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.types import PhotoSize
 
-from bot.telegram.callbacks import LanguageChoice, OpenEntry
+from bot.telegram.callbacks import LanguageChoice, PickSuggestion
 from bot.storage.users import Users
 from tests.harness import BotHarness
 
@@ -63,11 +63,13 @@ async def test_without_a_choice_the_question_language_wins_over_the_app_language
 
 async def test_suggestions_are_buttons_that_open_the_answer(harness: BotHarness):
     await harness.send("мэр")
-    buttons = [b for b in harness.buttons() if b[1].startswith("faq:")]
+    # Each suggestion is picked for the logged question, so /review learns which entry it meant.
+    buttons = [b for b in harness.buttons() if b[1].startswith("pick:")]
     assert 1 <= len(buttons) <= 3
     assert harness.buttons()[-1][1].startswith("esc:")  # "none of these: ask an official"
-    parsed = [OpenEntry.unpack(data) for _, data in buttons]
-    assert all(p.lang == "ky" for p in parsed)
+    parsed = [PickSuggestion.unpack(data) for _, data in buttons]
+    question = await harness.services.question_log.get(parsed[0].question_id)
+    assert question["text"] == "мэр" and question["lang"] == "ky"
     first = harness.services.knowledge.entry(parsed[0].entry_id)
     assert buttons[0][0] == first.question["ky"][:60] or buttons[0][0].endswith("…")
 

@@ -201,4 +201,41 @@ MIGRATIONS: list[str] = [
         updated_at TEXT NOT NULL
     );
     """,
+    # 5: learning from use (issue #15). Every FAQ answer the bot showed (matched, picked from suggestions,
+    # opened from /topics or a shared link) with the person's 👍/👎; a suggestion a person picked is a
+    # candidate variant of its entry; an admin's /review decision per question. The language a question
+    # was written in is kept with it (a variant is added in that language). Deleting a question (/forget_me)
+    # deletes what hangs on it.
+    """
+    ALTER TABLE questions ADD COLUMN question_lang TEXT;
+    CREATE INDEX questions_by_time ON questions (created_at);
+    CREATE TABLE shown_answers (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        question_id INTEGER REFERENCES questions (id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL,
+        entry_id TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('match', 'suggestion', 'browse', 'link')),
+        vote INTEGER CHECK (vote IN (-1, 1)),
+        voted_at TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX shown_answers_once ON shown_answers (question_id, entry_id) WHERE question_id IS NOT NULL;
+    CREATE INDEX shown_answers_by_user ON shown_answers (user_id);
+    CREATE INDEX shown_answers_by_time ON shown_answers (created_at);
+    CREATE TABLE variant_candidates (
+        question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+        entry_id TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (question_id, entry_id)
+    );
+    CREATE TABLE question_reviews (
+        question_id INTEGER PRIMARY KEY REFERENCES questions (id) ON DELETE CASCADE,
+        decision TEXT NOT NULL CHECK (decision IN ('variant', 'new', 'skip', 'out_of_scope')),
+        entry_id TEXT,
+        actor INTEGER NOT NULL,
+        at TEXT NOT NULL
+    );
+    """,
 ]

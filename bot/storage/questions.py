@@ -36,8 +36,9 @@ class QuestionLog:
                     return existing["id"]
             cur = await tx.execute(
                 "INSERT INTO questions (user_id, chat_id, text, lang, status, entry_id, score, candidates, created_at, "
-                "update_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (user_id, chat_id, text, lang, status, entry_id, score, json.dumps(pairs), utcnow(), update_id),
+                "update_id, question_lang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (user_id, chat_id, text, lang, status, entry_id, score, json.dumps(pairs), utcnow(), update_id,
+                 question_lang),
             )
             if question_lang:
                 await tx.execute("UPDATE users SET question_lang = ? WHERE id = ?", (question_lang, user_id))

@@ -1,6 +1,6 @@
 """Work the bot does besides answering updates, in both polling and webhook mode: send what the outbox
 holds (retries, work left by a stopped process), remind officials of old tickets, forget handled updates,
-and notice FAQ changes made by another process."""
+notice FAQ changes made by another process, and anonymise questions past the retention period."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 REMIND_EVERY_SECONDS = 3600.0  # the relay itself reminds of each ticket at most once a day
 CLEAN_EVERY_SECONDS = 6 * 3600.0
 KNOWLEDGE_CHECK_SECONDS = 30.0
+RETENTION_EVERY_SECONDS = 6 * 3600.0  # questions past QUESTION_LOG_RETENTION_DAYS are anonymised
 
 
 async def every(seconds: float, job: Callable[[], Awaitable[object]], stop: asyncio.Event, name: str) -> None:
@@ -41,6 +42,8 @@ class Background:
             asyncio.create_task(every(CLEAN_EVERY_SECONDS, app.services.inbox.forget_old, self.stop, "inbox clean-up")),
             asyncio.create_task(every(KNOWLEDGE_CHECK_SECONDS, app.services.knowledge.refresh_if_changed,
                                       self.stop, "FAQ changes")),
+            asyncio.create_task(every(RETENTION_EVERY_SECONDS, app.services.privacy.anonymise_old, self.stop,
+                                      "question log retention")),
         ]
         return self
 

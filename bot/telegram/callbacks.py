@@ -56,3 +56,69 @@ class AskerFeedback(CallbackData, prefix="fb"):
 class AdminDelete(CallbackData, prefix="del"):
     entry_id: EntryId
     confirm: bool
+
+
+# -- learning from use (issue #15) -----------------------------------------------------------------------
+# Telegram's 64-byte limit: with the longest entry id (48) a question id fits up to 10 digits in "pick:" and 11
+# in "rva:" (ten billion questions); where packing fails anyway, keyboards fall back to OpenEntry or leave the
+# button out.
+
+
+class PickSuggestion(CallbackData, prefix="pick"):
+    """A suggestion (or a runner-up under an answer) picked for logged question ``question_id``."""
+
+    question_id: RowId
+    entry_id: EntryId
+
+
+class Vote(CallbackData, prefix="vote"):
+    """👍 (``up``) or 👎 on an answer the bot showed (a row of shown_answers)."""
+
+    shown_id: RowId
+    up: bool
+
+
+class TopicsPage(CallbackData, prefix="tps"):
+    """/topics: page ``page`` of the list of categories."""
+
+    page: Annotated[int, Field(ge=0, le=999)]
+
+
+class TopicEntries(CallbackData, prefix="tpe"):
+    """/topics: page ``page`` of the questions of the ``category``-th category (in sorted order)."""
+
+    category: Annotated[int, Field(ge=0, le=9999)]
+    page: Annotated[int, Field(ge=0, le=999)]
+
+
+class LinkLanguage(CallbackData, prefix="lnk"):
+    """The language chosen under an answer opened from a shared link (``shown``: its language then)."""
+
+    code: str
+    shown: str
+    entry_id: EntryId
+
+
+class ReviewAdd(CallbackData, prefix="rva"):
+    """/review: add logged question ``question_id`` as a variant of ``entry_id`` (admins only)."""
+
+    question_id: RowId
+    entry_id: EntryId
+
+
+class ReviewDecision(CallbackData, prefix="rvd"):
+    """/review: "new" (start /add with it), "skip", "scope" (not in scope) or "next" (admins only)."""
+
+    action: str
+    question_id: RowId
+
+
+class StatsView(CallbackData, prefix="st"):
+    """/stats for ``days`` days; ``csv`` sends the raw counts (admins only)."""
+
+    days: Annotated[int, Field(ge=1, le=366)]
+    csv: bool
+
+
+class ForgetMe(CallbackData, prefix="forget"):
+    confirm: bool

@@ -24,14 +24,19 @@ from bot.services.admin import KnowledgeAdmin
 from bot.services.answering import AnsweringService
 from bot.services.escalation import EscalationService, Limits
 from bot.services.knowledge import KnowledgeBase
+from bot.services.privacy import PrivacyService
+from bot.services.review import Cleaner, ReviewService
 from bot.startup import StartupError, load_knowledge_base, open_database
 from bot.storage.database import Database
 from bot.storage.faq import FaqStore
+from bot.storage.feedback import Feedback
 from bot.storage.fsm import SQLiteStorage
 from bot.storage.inbox import Inbox
 from bot.storage.outbox import Outbox
 from bot.storage.questions import QuestionLog
+from bot.storage.review import ReviewStore
 from bot.storage.roles import Roles
+from bot.storage.stats import StatsQueries
 from bot.storage.tickets import RuntimeSettings, TicketStore
 from bot.storage.users import Users
 from bot.telegram.i18n import CatalogsMissing, create_i18n
@@ -39,7 +44,19 @@ from bot.telegram.middlewares import LanguageMiddleware, ThrottlingMiddleware, U
 from bot.telegram.outbox_sender import OutboxSender
 from bot.telegram.relay import OfficialsRelay
 from bot.telegram.retry import RetryMiddleware, StaleQueryMiddleware, TelegramHealth
-from bot.telegram.routers import admin, common, errors, escalation, fallback, officials, questions
+from bot.telegram.routers import (
+    admin,
+    browse,
+    common,
+    errors,
+    escalation,
+    fallback,
+    inline,
+    insights,
+    officials,
+    privacy,
+    questions,
+)
 from bot.telegram.updates import UpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -52,9 +69,13 @@ def get_routers() -> list[Router]:
     """In order of precedence: specific commands first, the catch-all fallback last."""
     return [
         admin.create_router(),
+        insights.create_router(),
+        browse.create_router(),  # before common: "/start <entry id>" opens an answer
         common.create_router(),
+        privacy.create_router(),
         escalation.create_router(),
         officials.create_router(),
+        inline.create_router(),
         questions.create_router(),
         fallback.create_router(),
         errors.create_router(),
@@ -88,6 +109,10 @@ class Services:
     roles: Roles
     kb_admin: KnowledgeAdmin
     i18n: I18n
+    feedback: Feedback
+    review: ReviewService
+    stats: StatsQueries
+    privacy: PrivacyService
 
 
 async def create_services(settings: Settings) -> Services:
@@ -98,13 +123,16 @@ async def create_services(settings: Settings) -> Services:
         store = FaqStore(db)
         knowledge = await load_knowledge_base(store, settings.knowledge_dir)
         tickets = TicketStore(db)
+        feedback = Feedback(db)
+        kb_admin = KnowledgeAdmin(store, knowledge, roles, settings.admin_ids)
+        cleaner = Cleaner(knowledge)
         return Services(
             db=db,
             users=users,
             question_log=question_log,
             faq=store,
             knowledge=knowledge,
-            answering=AnsweringService(knowledge, question_log),
+            answering=AnsweringService(knowledge, question_log, feedback),
             tickets=tickets,
             outbox=Outbox(db),
             inbox=Inbox(db),
@@ -113,8 +141,12 @@ async def create_services(settings: Settings) -> Services:
                 tickets, question_log, Limits(settings.tickets_open_limit, settings.tickets_daily_limit)
             ),
             roles=roles,
-            kb_admin=KnowledgeAdmin(store, knowledge, roles, settings.admin_ids),
+            kb_admin=kb_admin,
             i18n=i18n,
+            feedback=feedback,
+            review=ReviewService(ReviewStore(db), knowledge, kb_admin, cleaner, question_log),
+            stats=StatsQueries(db),
+            privacy=PrivacyService(db, cleaner, settings.question_log_retention_days),
         )
     except CatalogsMissing as exc:
         await db.close()
@@ -139,6 +171,10 @@ def create_dispatcher(settings: Settings, services: Services, relay: OfficialsRe
         escalation=services.escalation,
         roles=services.roles,
         kb_admin=services.kb_admin,
+        feedback=services.feedback,
+        review=services.review,
+        stats=services.stats,
+        privacy=services.privacy,
         relay=relay,
         sender=sender,
     )
@@ -210,5 +246,23 @@ async def set_commands(bot: Bot, i18n: I18n) -> None:
                 BotCommand(command="lang", description=i18n.gettext("Change the language")),
                 BotCommand(command="ask", description=i18n.gettext("Send a question to an official")),
                 BotCommand(command="my", description=i18n.gettext("My open questions")),
+                BotCommand(command="topics", description=i18n.gettext("Browse the questions by topic")),
+                BotCommand(command="forget_me", description=i18n.gettext("Delete what the bot stores about me")),
             ]
         await bot.set_my_commands(commands, language_code=locale)
+
+
+async def set_descriptions(bot: Bot, i18n: I18n) -> None:
+    """The bot's profile texts (what a person sees before pressing Start, and on its profile), in each
+    language Telegram clients may show them in; the default is DEFAULT_LOCALE's."""
+    for locale in (*i18n.available_locales, None):
+        with i18n.use_locale(locale or i18n.default_locale):
+            description = i18n.gettext(
+                "I answer questions about the powers of akims and city mayors in Kyrgyzstan under Law No. 123 of "
+                "20 October 2021, in Kyrgyz and Russian, with the legal basis. Write your question in your own "
+                "words; when the answer is not in the FAQ, I can send your question to an official. /topics lists "
+                "the questions by topic."
+            )
+            short = i18n.gettext("Powers of akims and mayors in Kyrgyzstan: answers with the legal basis, in Kyrgyz and Russian.")
+        await bot.set_my_description(description=description[:512], language_code=locale)
+        await bot.set_my_short_description(short_description=short[:120], language_code=locale)

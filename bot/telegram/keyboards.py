@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import quote
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.core.knowledge import FaqEntry
-from bot.telegram.callbacks import Escalate, LanguageChoice, OpenEntry
+from bot.telegram.callbacks import Escalate, LanguageChoice, OpenEntry, PickSuggestion, Vote
 
 BUTTON_TEXT_LIMIT = 60
+VOTED = " ✓"
 
 
 def shorten(text: str, limit: int = BUTTON_TEXT_LIMIT) -> str:
@@ -27,30 +29,73 @@ def language_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def _entry_buttons(builder: InlineKeyboardBuilder, entries: Iterable[FaqEntry], lang: str) -> None:
+def entry_data(entry_id: str, lang: str, question_id: int | None) -> str:
+    """A button opening an entry: picked for a logged question (so /review learns from it), else plain."""
+    if question_id is not None:
+        try:
+            return PickSuggestion(question_id=question_id, entry_id=entry_id).pack()
+        except ValueError:  # over Telegram's 64 bytes (a very long id with a very large question number)
+            pass
+    return OpenEntry(entry_id=entry_id, lang=lang).pack()
+
+
+def _entry_buttons(builder: InlineKeyboardBuilder, entries: Iterable[FaqEntry], lang: str,
+                   question_id: int | None = None) -> None:
     for entry in entries:
-        builder.button(text=shorten(entry.question[lang]), callback_data=OpenEntry(entry_id=entry.id, lang=lang))
+        builder.button(text=shorten(entry.question[lang]), callback_data=entry_data(entry.id, lang, question_id))
 
 
-def suggestions_keyboard(entries: Iterable[FaqEntry], lang: str, escalate_question: int | None) -> InlineKeyboardMarkup:
+def suggestions_keyboard(entries: Iterable[FaqEntry], lang: str, escalate_question: int | None,
+                         question_id: int | None = None) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    _entry_buttons(builder, entries, lang)
+    _entry_buttons(builder, entries, lang, question_id)
     if escalate_question is not None:
         builder.button(text=_("None of these: ask an official"), callback_data=Escalate(question_id=escalate_question))
     builder.adjust(1)
     return builder.as_markup()
 
 
-def answer_keyboard(others: Iterable[FaqEntry], lang: str, question_id: int | None) -> InlineKeyboardMarkup | None:
-    """Under an answer: the runner-up questions (when the message may have meant one of them), then the
-    way to a human (when an officials' chat is set up)."""
+def share_url(link: str, text: str) -> str:
+    """Telegram's share dialog: the person picks a chat, and the link (with ``text``) is sent there."""
+    return f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(shorten(text, 200), safe='')}"
+
+
+def vote_buttons(shown_id: int, vote: int | None = None) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton(text="👍" + (VOTED if vote == 1 else ""), callback_data=Vote(shown_id=shown_id, up=True).pack()),
+        InlineKeyboardButton(text="👎" + (VOTED if vote == -1 else ""), callback_data=Vote(shown_id=shown_id, up=False).pack()),
+    ]
+
+
+def answer_keyboard(others: Iterable[FaqEntry], lang: str, question_id: int | None, *, shown_id: int | None = None,
+                    share: str | None = None) -> InlineKeyboardMarkup | None:
+    """Under an answer: the runner-up questions (when the message may have meant one of them), 👍/👎 (👎
+    offers the other candidates and an official), and "Share" (a link that opens this answer)."""
     builder = InlineKeyboardBuilder()
-    _entry_buttons(builder, others, lang)
-    if question_id is not None:
-        builder.button(text=_("Did not help? Ask an official"), callback_data=Escalate(question_id=question_id))
+    _entry_buttons(builder, others, lang, question_id)
     builder.adjust(1)
+    if shown_id is not None:
+        builder.row(*vote_buttons(shown_id))
+    if share is not None:
+        builder.row(InlineKeyboardButton(text=_("Share"), url=share))
     markup = builder.as_markup()
     return markup if markup.inline_keyboard else None
+
+
+def with_vote(markup: InlineKeyboardMarkup | None, shown_id: int, vote: int) -> InlineKeyboardMarkup | None:
+    """The same keyboard with the person's vote marked (None when there is no keyboard to change)."""
+    if markup is None:
+        return None
+    mine = {Vote(shown_id=shown_id, up=True).pack(), Vote(shown_id=shown_id, up=False).pack()}
+    rows = []
+    changed = False
+    for row in markup.inline_keyboard:
+        if any(b.callback_data in mine for b in row):
+            rows.append(vote_buttons(shown_id, vote))
+            changed = True
+        else:
+            rows.append(list(row))
+    return InlineKeyboardMarkup(inline_keyboard=rows) if changed else None
 
 
 def escalate_keyboard(question_id: int | None) -> InlineKeyboardMarkup | None:

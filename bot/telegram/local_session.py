@@ -187,6 +187,9 @@ class LocalSession(BaseSession):
             return self._message(method, text=method.text)
         if name == "sendDocument":
             return self._message(method, document={"file_id": "doc", "file_unique_id": "doc"})
+        if name == "sendPhoto":
+            return self._message(method, photo=[{"file_id": "photo", "file_unique_id": "photo", "width": 900,
+                                                 "height": 450}])
         if name in ("copyMessage",):
             return {"message_id": next(self._message_ids)}
         if name in ("editMessageText",):

@@ -146,6 +146,8 @@ async def add_step(message: Message, state: FSMContext, kb_admin: KnowledgeAdmin
     data[current] = value
     await state.update_data(new_entry=data)
     following = STEPS.index(current) + 1
+    while following < len(STEPS) and STEPS[following] in data:  # filled in already (/review's "new entry")
+        following += 1
     if following < len(STEPS):
         await state.set_state(getattr(AddEntry, STEPS[following]))
         await message.answer(prompts()[STEPS[following]])

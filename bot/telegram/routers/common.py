@@ -31,7 +31,7 @@ def help_text() -> str:
     ).format(
         example_one=_("Who appoints the akim of a district?"),
         example_two=_("Can an akim appoint the heads of territorial subdivisions?"),
-    )
+    ) + "\n" + _("/topics: the questions by topic\n/forget_me: delete what the bot stores about you")
 
 
 async def start(message: Message, user: User) -> None:
