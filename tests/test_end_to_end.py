@@ -102,8 +102,8 @@ async def test_polling_end_to_end_with_a_kill_in_the_middle(tmp_path, telegram):
 
         # Russian: a one-word question offers suggestions; picking one opens its answer.
         telegram.message(olga, "мэр")
-        (offer,) = await telegram.wait_for(lambda m: m.chat_id == 202 and any(d.startswith("faq:") for _, d in m.buttons()))
-        telegram.press(olga, offer, button(offer, "faq:"))
+        (offer,) = await telegram.wait_for(lambda m: m.chat_id == 202 and any(d.startswith("pick:") for _, d in m.buttons()))
+        telegram.press(olga, offer, button(offer, "pick:"))
         await telegram.wait_for(lambda m: m.chat_id == 202 and "Основание:" in m.text)
 
         # Escalation: no answer → ask an official → confirm → the ticket reaches the officials' chat.

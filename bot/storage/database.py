@@ -35,6 +35,16 @@ def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _probe(path: str) -> None:
+    """Open the file with plain sqlite3 and read its header: an unusable file fails here, before an
+    aiosqlite worker thread exists (a failed aiosqlite connect can leave its thread racing the loop's end)."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+    finally:
+        conn.close()
+
+
 class DatabaseUnavailable(RuntimeError):
     """The database file cannot be opened, read or written; the message names the path and the cause."""
 
@@ -75,6 +85,7 @@ class Database:
         """Open, check and migrate the file; raise DatabaseUnavailable (everything opened is closed again)."""
         try:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            await asyncio.to_thread(_probe, self.path)
             self._writer = await self._open()
             await self._writer.execute("PRAGMA journal_mode=WAL")
             await self._migrate()
