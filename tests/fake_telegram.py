@@ -53,6 +53,14 @@ class Sent:
         return [(b["text"], b.get("callback_data", b.get("url", ""))) for row in rows for b in row]
 
 
+@dataclass(eq=False)
+class _Waiter:
+    predicate: Callable[[Sent], bool]
+    count: int
+    found: list[Sent]
+    done: asyncio.Future
+
+
 @dataclass
 class Fault:
     status: int | None  # None: drop the connection
@@ -86,7 +94,7 @@ class FakeTelegram:
         self._faults: dict[str, list[Fault]] = defaultdict(list)
         self._holds: dict[str, list[Hold]] = defaultdict(list)
         self._new_update = asyncio.Event()
-        self._sent_event = asyncio.Event()
+        self._waiters: list[_Waiter] = []
         self._runner: web.AppRunner | None = None
         self._pusher: asyncio.Task[None] | None = None
         self._http: aiohttp.ClientSession | None = None
@@ -204,20 +212,20 @@ class FakeTelegram:
     async def wait_for(self, predicate: Callable[[Sent], bool], timeout: float = 20.0, count: int = 1,
                        after: int = 0) -> list[Sent]:
         """Until ``count`` messages the bot sent (after the first ``after``) match; the matching ones, in order."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = [m for m in self.sent[after:] if predicate(m)]
-            if len(found) >= count:
-                return found
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(f"the bot sent {len(found)} matching messages, expected {count}; "
-                                     f"last sent: {[(m.chat_id, m.text[:60]) for m in self.sent[-5:]]}")
-            self._sent_event.clear()
+        found = [m for m in self.sent[after:] if predicate(m)]
+        if len(found) < count:
+            waiter = _Waiter(predicate, count, found, asyncio.get_running_loop().create_future())
+            self._waiters.append(waiter)
             try:
-                await asyncio.wait_for(self._sent_event.wait(), min(remaining, 0.5))
+                await asyncio.wait_for(waiter.done, timeout)
             except asyncio.TimeoutError:
-                pass
+                raise AssertionError(
+                    f"the bot sent {len(found)} matching messages, expected {count}; "
+                    f"last sent: {[(m.chat_id, m.text[:60]) for m in self.sent[-5:]]}") from None
+            finally:
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
+        return found
 
     async def wait_for_call(self, method: str, timeout: float = 20.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
@@ -350,7 +358,11 @@ class FakeTelegram:
         sent = Sent(method, chat_id, next(self._message_ids[chat_id]), text, thread, reply, p.get("reply_markup"),
                     time.time())
         self.sent.append(sent)
-        self._sent_event.set()
+        for waiter in list(self._waiters):  # each waiter looks at each new message once
+            if not waiter.done.done() and waiter.predicate(sent):
+                waiter.found.append(sent)
+                if len(waiter.found) >= waiter.count:
+                    waiter.done.set_result(True)
         message = self._as_message(sent)
         if thread:
             message["is_topic_message"] = True
