@@ -48,6 +48,10 @@ async def test_topics_by_category_paged_in_both_languages(harness: BotHarness):
     vote = next(Vote.unpack(d) for _, d in h.buttons() if d.startswith("vote:"))
     assert (await h.services.feedback.get(vote.shown_id))["source"] == "browse"
     assert h.url_buttons()
+    # The answer may send the reader to an official: the button says how to send one's own question.
+    ask = next(d for t, d in h.buttons() if t == "Спросить специалиста")
+    await h.press(ask)
+    assert "/ask" in h.last_text()
 
     await h.press(LanguageChoice(code="ky").pack())
     await h.send("/topics")

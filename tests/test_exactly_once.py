@@ -345,3 +345,30 @@ async def test_forum_status_is_asked_again_after_a_while(harness: BotHarness):
     h.relay.clock = lambda: now + 3600  # an hour later the cached answer is stale
     second = await ask_and_confirm(h, "Как получить выписку из похозяйственной книги?", "ru", user_id=101, name="B")
     assert (await h.services.tickets.get(second)).topic_id is not None
+
+
+async def test_a_confirmation_interrupted_while_posting_is_not_repeated_to_the_asker(tmp_path):
+    """Killed after telling the asker "sent, #N" but before the ticket reached the officials: after the restart
+    the ticket is posted once and the asker is not told twice."""
+    settings = make_settings(tmp_path)
+    h = await BotHarness.start(settings)
+    asker = h.user(100)
+    await h.press(LanguageChoice(code="ru").pack(), user=asker)
+    await h.send(OUT_OF_SCOPE["ru"], user=asker)
+    question_id = Escalate.unpack(h.buttons()[-1][1]).question_id
+    reached, _release = h.session.hold_next("sendMessage", chat_id=OFFICIALS)
+    query = {"id": "q-confirm", "from": asker.model_dump(), "chat_instance": "ci",
+             "message": {"message_id": 1, "date": 0, "chat": {"id": 100, "type": "private"}, "text": "…"},
+             "data": ConfirmEscalation(question_id=question_id, send=True).pack()}
+    handling = asyncio.create_task(h.deliver({"callback_query": query}))
+    await reached.wait()  # the asker has the number; the ticket is on its way to the officials: kill -9
+    handling.cancel()
+    await asyncio.gather(handling, return_exceptions=True)
+    told = [m for m in to_user(h) if "#1" in m.text]
+    assert len(told) == 1
+    await h.app.close()
+
+    async with await BotHarness.start(settings) as again:
+        await again.app.sender.drain()
+        assert not to_user(again)  # not told again
+        assert len(ticket_posts(again, 1)) == 1

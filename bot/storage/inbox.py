@@ -24,6 +24,7 @@ class Received:
     data: dict[str, Any]
     received_at: float
     attempts: int
+    replied: bool = False  # the person already got the reply; only the work after it was left
 
 
 class Inbox:
@@ -54,6 +55,10 @@ class Inbox:
     async def start(self, update_id: int) -> None:
         await self.db.execute("UPDATE inbox SET attempts = attempts + 1 WHERE update_id = ?", (update_id,))
 
+    async def replied(self, update_id: int) -> None:
+        """The person got the reply to this update: handling it again must not send it twice."""
+        await self.db.execute("UPDATE inbox SET replied_at = ? WHERE update_id = ?", (self.clock(), update_id))
+
     async def done(self, update_id: int) -> None:
         await self.db.execute(
             "UPDATE inbox SET state = 'done', done_at = ? WHERE update_id = ?", (self.clock(), update_id)
@@ -62,9 +67,11 @@ class Inbox:
     async def waiting(self) -> list[Received]:
         """Received but not done (the process stopped while handling them), oldest first."""
         rows = await self.db.fetchall(
-            "SELECT update_id, data, received_at, attempts FROM inbox WHERE state = 'received' ORDER BY update_id"
+            "SELECT update_id, data, received_at, attempts, replied_at FROM inbox WHERE state = 'received' "
+            "ORDER BY update_id"
         )
-        return [Received(r["update_id"], json.loads(r["data"]), r["received_at"], r["attempts"]) for r in rows]
+        return [Received(r["update_id"], json.loads(r["data"]), r["received_at"], r["attempts"],
+                         r["replied_at"] is not None) for r in rows]
 
     async def last_update_id(self) -> int | None:
         row = await self.db.fetchone("SELECT MAX(update_id) AS u FROM inbox")

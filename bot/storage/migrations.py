@@ -166,6 +166,7 @@ MIGRATIONS: list[str] = [
         state TEXT NOT NULL CHECK (state IN ('received', 'done')),
         received_at REAL NOT NULL,
         done_at REAL,
+        replied_at REAL,
         attempts INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX inbox_waiting ON inbox (update_id) WHERE state = 'received';

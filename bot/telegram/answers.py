@@ -13,7 +13,7 @@ from aiogram.types import Message
 
 from bot.core.knowledge import FaqEntry
 from bot.storage.feedback import Feedback
-from bot.telegram.keyboards import answer_keyboard, share_url
+from bot.telegram.keyboards import answer_keyboard, ask_button, share_url
 from bot.telegram.render import answer_text
 from bot.telegram.sending import answer_long
 
@@ -36,11 +36,13 @@ async def share_for(bot: Bot, entry: FaqEntry, lang: str) -> str | None:
 
 
 async def show_answer(message: Message, bot: Bot, feedback: Feedback, *, user_id: int, entry: FaqEntry, lang: str,
-                      source: str, question_id: int | None = None, others: Iterable[FaqEntry] = (),
+                      source: str, officials: bool, question_id: int | None = None, others: Iterable[FaqEntry] = (),
                       shown_id: int | None = None, before: str = "") -> list[Message]:
-    """Send ``entry``'s answer in ``lang`` (the caller has set that locale) with its keyboard."""
+    """Send ``entry``'s answer in ``lang`` (the caller has set that locale) with its keyboard; ``officials``:
+    an officials' chat is set up (so "Ask an official" is offered)."""
     if shown_id is None:
         shown_id = await feedback.shown(user_id=user_id, entry_id=entry.id, lang=lang, source=source,
                                         question_id=question_id)
-    markup = answer_keyboard(others, lang, question_id, shown_id=shown_id, share=await share_for(bot, entry, lang))
+    markup = answer_keyboard(others, lang, question_id, shown_id=shown_id, share=await share_for(bot, entry, lang),
+                             ask=ask_button(question_id, officials))
     return await answer_long(message, before + answer_text(entry, lang), markup)

@@ -34,6 +34,11 @@ class Escalate(CallbackData, prefix="esc"):
     question_id: RowId
 
 
+class AskHint(CallbackData, prefix="askhint"):
+    """"Ask an official" under an answer that answered no question of the person's (from /topics, a link):
+    tells how to send one with /ask."""
+
+
 class ConfirmEscalation(CallbackData, prefix="escok"):
     question_id: RowId
     send: bool

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.core.knowledge import FaqEntry
-from bot.telegram.callbacks import Escalate, LanguageChoice, OpenEntry, PickSuggestion, Vote
+from bot.telegram.callbacks import AskHint, Escalate, LanguageChoice, OpenEntry, PickSuggestion, Vote
 
 BUTTON_TEXT_LIMIT = 60
 VOTED = " ✓"
@@ -67,17 +67,28 @@ def vote_buttons(shown_id: int, vote: int | None = None) -> list[InlineKeyboardB
     ]
 
 
+def ask_button(question_id: int | None, officials: bool) -> InlineKeyboardButton | None:
+    """"Ask an official" under an answer (many answers say a point is not confirmed and send the reader to
+    it): it escalates the person's own question, or, for an answer opened from /topics or a link, tells how
+    to send one. None when no officials' chat is set up."""
+    if not officials:
+        return None
+    data = Escalate(question_id=question_id).pack() if question_id is not None else AskHint().pack()
+    return InlineKeyboardButton(text=_("Ask an official"), callback_data=data)
+
+
 def answer_keyboard(others: Iterable[FaqEntry], lang: str, question_id: int | None, *, shown_id: int | None = None,
-                    share: str | None = None) -> InlineKeyboardMarkup | None:
+                    share: str | None = None, ask: InlineKeyboardButton | None = None) -> InlineKeyboardMarkup | None:
     """Under an answer: the runner-up questions (when the message may have meant one of them), 👍/👎 (👎
-    offers the other candidates and an official), and "Share" (a link that opens this answer)."""
+    offers the other candidates and an official), "Ask an official" and "Share" (a link to this answer)."""
     builder = InlineKeyboardBuilder()
     _entry_buttons(builder, others, lang, question_id)
     builder.adjust(1)
     if shown_id is not None:
         builder.row(*vote_buttons(shown_id))
-    if share is not None:
-        builder.row(InlineKeyboardButton(text=_("Share"), url=share))
+    last = [b for b in (ask, InlineKeyboardButton(text=_("Share"), url=share) if share else None) if b is not None]
+    if last:
+        builder.row(*last)
     markup = builder.as_markup()
     return markup if markup.inline_keyboard else None
 

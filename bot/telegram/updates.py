@@ -64,12 +64,21 @@ class UpdateProcessor:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def handle(self, update: Update, received_at: float) -> None:
+    async def handle(self, update: Update, received_at: float, *, replayed: bool = False,
+                     already_replied: bool = False) -> None:
+        """Handle one recorded update. Handlers see ``late`` (it waited long: apologise), ``replayed`` (handled
+        again after a crash) and ``already_replied`` (the person got the reply before the crash: do only the
+        work after it), and may call ``mark_replied()`` once the person has their reply."""
         async with self._slots:
             late = self.clock() - received_at > self.late_after
+
+            async def mark_replied() -> None:
+                await self.inbox.replied(update.update_id)
+
             try:
                 await self.inbox.start(update.update_id)
-                await self.dp.feed_update(self.bot, update, late=late, received_at=received_at)
+                await self.dp.feed_update(self.bot, update, late=late, received_at=received_at, replayed=replayed,
+                                          already_replied=already_replied, mark_replied=mark_replied)
             except asyncio.CancelledError:
                 log.warning("update %s was still being handled at shutdown; it is handled again after the restart",
                             update.update_id)
@@ -88,7 +97,7 @@ class UpdateProcessor:
         for received in waiting:
             update = Update.model_validate(received.data, context={"bot": self.bot})
             log.warning("handling update %s again: the previous run stopped before it was done", received.update_id)
-            await self.handle(update, received.received_at)
+            await self.handle(update, received.received_at, replayed=True, already_replied=received.replied)
         return len(waiting)
 
     @property

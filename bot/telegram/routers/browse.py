@@ -22,6 +22,7 @@ from bot.storage.users import User, Users
 from bot.telegram.answers import show_answer
 from bot.telegram.callbacks import LinkLanguage, OpenEntry, TopicEntries, TopicsPage
 from bot.telegram.keyboards import shorten
+from bot.telegram.relay import OfficialsRelay
 from bot.telegram.render import esc
 from bot.telegram.routers.common import help_text, start
 
@@ -139,7 +140,7 @@ def link_language_keyboard(entry_id: str, shown: str) -> InlineKeyboardMarkup:
 
 
 async def start_with_link(message: Message, command: CommandObject, user: User, knowledge: KnowledgeBase,
-                          feedback: Feedback, bot: Bot, i18n: I18n) -> None:
+                          feedback: Feedback, bot: Bot, i18n: I18n, relay: OfficialsRelay) -> None:
     """/start <entry id>: the answer first, in the language we would speak anyway; a new user chooses the
     language after it (and gets the answer again if they choose the other one)."""
     entry_id = (command.args or "").strip()
@@ -149,13 +150,15 @@ async def start_with_link(message: Message, command: CommandObject, user: User, 
         await start(message, user)
         return
     lang = i18n.current_locale
-    await show_answer(message, bot, feedback, user_id=user.id, entry=entry, lang=lang, source=LINK)
+    await show_answer(message, bot, feedback, user_id=user.id, entry=entry, lang=lang, source=LINK,
+                      officials=relay.chat_id is not None)
     if user.lang is None:
         await message.answer(_("Choose your language:"), reply_markup=link_language_keyboard(entry.id, lang))
 
 
 async def link_language(query: CallbackQuery, callback_data: LinkLanguage, users: Users, user: User,
-                        knowledge: KnowledgeBase, feedback: Feedback, bot: Bot, i18n: I18n) -> None:
+                        knowledge: KnowledgeBase, feedback: Feedback, bot: Bot, i18n: I18n,
+                        relay: OfficialsRelay) -> None:
     await users.set_language(user.id, callback_data.code)
     with i18n.use_locale(callback_data.code):
         await query.answer(_("Language saved."))
@@ -164,7 +167,7 @@ async def link_language(query: CallbackQuery, callback_data: LinkLanguage, users
         entry = knowledge.entry(callback_data.entry_id)
         if entry is not None and callback_data.code != callback_data.shown:
             await show_answer(query.message, bot, feedback, user_id=user.id, entry=entry, lang=callback_data.code,
-                              source=LINK)
+                              source=LINK, officials=relay.chat_id is not None)
         await query.message.answer(_("Language saved.") + "\n\n" + help_text())
 
 

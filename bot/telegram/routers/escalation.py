@@ -17,7 +17,7 @@ from bot.storage.outbox import OFFICIALS_NOTE
 from bot.storage.questions import QuestionLog
 from bot.storage.tickets import ANSWERED, CLOSED, OPEN, TicketStore
 from bot.storage.users import User
-from bot.telegram.callbacks import AskerFeedback, ConfirmEscalation, Escalate
+from bot.telegram.callbacks import AskerFeedback, AskHint, ConfirmEscalation, Escalate
 from bot.telegram.outbox_sender import OutboxSender
 from bot.telegram.relay import OfficialsRelay
 from bot.telegram.render import quote
@@ -52,7 +52,8 @@ async def offer(query: CallbackQuery, callback_data: Escalate, escalation: Escal
 
 async def confirm(
     query: CallbackQuery, callback_data: ConfirmEscalation, escalation: EscalationService, relay: OfficialsRelay,
-    sender: OutboxSender, user: User, settings: Settings, i18n: I18n,
+    sender: OutboxSender, user: User, settings: Settings, i18n: I18n, already_replied: bool = False,
+    mark_replied=None,
 ) -> None:
     if query.message is None:
         await query.answer()
@@ -82,6 +83,9 @@ async def confirm(
         await query.message.answer(text.format(count=exc.limit))
         return
     await query.answer()
+    if already_replied:  # told before a crash; only the posting may be left to do
+        await sender.drain_ticket(ticket.id)
+        return
     if not created:
         await query.message.answer(_("This question was already sent: its number is #{number}.").format(number=ticket.id))
         return
@@ -92,7 +96,22 @@ async def confirm(
             "within {hours} hours; the answer will come here, in this chat. /my lists your open questions."
         ).format(number=ticket.id, hours=settings.officials_answer_hours)
     )
+    if mark_replied is not None:
+        await mark_replied()
     await sender.drain_ticket(ticket.id)
+
+
+def ask_usage() -> str:
+    return _("Write your question after the command, for example: /ask {example}").format(
+        example=_("Who approves the structure of the district administration?")
+    )
+
+
+async def ask_hint(query: CallbackQuery, relay: OfficialsRelay) -> None:
+    """"Ask an official" under an answer opened from /topics or a link: how to send one's own question."""
+    await query.answer()
+    if query.message is not None:
+        await query.message.answer(ask_usage() if relay.chat_id is not None else not_configured_text())
 
 
 def not_configured_text() -> str:
@@ -108,11 +127,7 @@ async def ask_command(
         return
     text = (command.args or "").strip()
     if not text:
-        await message.answer(
-            _("Write your question after the command, for example: /ask {example}").format(
-                example=_("Who approves the structure of the district administration?")
-            )
-        )
+        await message.answer(ask_usage())
         return
     question_id = await question_log.record(
         user_id=user.id, chat_id=message.chat.id, text=text, lang=i18n.current_locale, status="ask",
@@ -136,7 +151,7 @@ async def my_tickets(message: Message, user: User, tickets: TicketStore) -> None
 
 async def feedback(
     query: CallbackQuery, callback_data: AskerFeedback, tickets: TicketStore, relay: OfficialsRelay,
-    sender: OutboxSender, user: User,
+    sender: OutboxSender, user: User, already_replied: bool = False, mark_replied=None,
 ) -> None:
     ticket = await tickets.get(callback_data.ticket_id)
     if ticket is None or ticket.user_id != user.id or query.message is None:
@@ -149,13 +164,17 @@ async def feedback(
             lambda: _("The asker says the answer helped. Question #{number} is closed.").format(number=ticket.id)
         )
         await tickets.set_status(ticket.id, CLOSED, notes=[{"kind": OFFICIALS_NOTE, "payload": {"text": note}}])
-        await query.message.answer(_("Thank you! Glad it helped."))
+        reply = _("Thank you! Glad it helped.")
     else:
         note = relay.officials_text(
             lambda: _("The asker re-opened question #{number}: the answer did not help.").format(number=ticket.id)
         )
         await tickets.set_status(ticket.id, OPEN, notes=[{"kind": OFFICIALS_NOTE, "payload": {"text": note}}])
-        await query.message.answer(_("Your question #{number} is open again; the officials have been told.").format(number=ticket.id))
+        reply = _("Your question #{number} is open again; the officials have been told.").format(number=ticket.id)
+    if not already_replied:  # not told before a crash
+        await query.message.answer(reply)
+        if mark_replied is not None:
+            await mark_replied()
     await sender.drain_ticket(ticket.id)
 
 
@@ -165,6 +184,7 @@ def create_router() -> Router:
     router.message.register(ask_command, Command("ask"))
     router.message.register(my_tickets, Command("my"))
     router.callback_query.register(offer, Escalate.filter())
+    router.callback_query.register(ask_hint, AskHint.filter())
     router.callback_query.register(confirm, ConfirmEscalation.filter())
     router.callback_query.register(feedback, AskerFeedback.filter(F.action.in_({"helped", "reopen"})))
     return router

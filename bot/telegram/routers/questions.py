@@ -19,7 +19,7 @@ from bot.storage.questions import QuestionLog
 from bot.storage.users import User
 from bot.telegram.answers import share_for, show_answer
 from bot.telegram.callbacks import OpenEntry, PickSuggestion, Vote
-from bot.telegram.keyboards import answer_keyboard, escalate_keyboard, suggestions_keyboard, with_vote
+from bot.telegram.keyboards import answer_keyboard, ask_button, escalate_keyboard, suggestions_keyboard, with_vote
 from bot.telegram.relay import OfficialsRelay
 from bot.telegram.render import answer_text
 from bot.telegram.sending import answer_long
@@ -54,7 +54,7 @@ def reply_for(reply: Reply, escalatable: int | None, share: str | None = None) -
         if reply.suggestions:
             text += "\n\n" + _("Other questions:")
         return text, answer_keyboard(reply.suggestions, reply.lang, reply.question_id, shown_id=reply.shown_id,
-                                     share=share)
+                                     share=share, ask=ask_button(escalatable, escalatable is not None))
     if reply.suggestions:
         return (_("I am not sure which question you mean. Choose one:"),
                 suggestions_keyboard(reply.suggestions, reply.lang, escalatable, reply.question_id))
@@ -87,7 +87,7 @@ async def question(
 
 
 async def open_entry(query: CallbackQuery, callback_data: OpenEntry, knowledge: KnowledgeBase, feedback: Feedback,
-                     user: User, bot: Bot, i18n: I18n) -> None:
+                     user: User, bot: Bot, i18n: I18n, relay: OfficialsRelay) -> None:
     """An entry opened from /topics (or a suggestion button from before suggestions were logged)."""
     entry = knowledge.entry(callback_data.entry_id)
     with i18n.use_locale(callback_data.lang):
@@ -97,11 +97,12 @@ async def open_entry(query: CallbackQuery, callback_data: OpenEntry, knowledge: 
             return
         await query.answer()
         await show_answer(query.message, bot, feedback, user_id=user.id, entry=entry, lang=callback_data.lang,
-                          source=BROWSE)
+                          source=BROWSE, officials=relay.chat_id is not None)
 
 
 async def pick_suggestion(query: CallbackQuery, callback_data: PickSuggestion, knowledge: KnowledgeBase,
-                          feedback: Feedback, question_log: QuestionLog, user: User, bot: Bot, i18n: I18n) -> None:
+                          feedback: Feedback, question_log: QuestionLog, user: User, bot: Bot, i18n: I18n,
+                          relay: OfficialsRelay) -> None:
     """A suggestion (or a runner-up) picked for the person's own question: the answer, and the question
     remembered as a candidate variant of that entry (added to the FAQ only by an admin in /review)."""
     row = await question_log.get(callback_data.question_id)
@@ -119,7 +120,7 @@ async def pick_suggestion(query: CallbackQuery, callback_data: PickSuggestion, k
         shown_id = await feedback.picked(question_id=row["id"], user_id=user.id, entry_id=entry.id, lang=lang,
                                          variant_lang=question_language(row, knowledge.matcher))
         await show_answer(query.message, bot, feedback, user_id=user.id, entry=entry, lang=lang, source="suggestion",
-                          question_id=row["id"], shown_id=shown_id)
+                          officials=relay.chat_id is not None, question_id=row["id"], shown_id=shown_id)
 
 
 async def vote(query: CallbackQuery, callback_data: Vote, feedback: Feedback, knowledge: KnowledgeBase,
