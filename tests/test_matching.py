@@ -36,6 +36,10 @@ def matcher() -> Matcher:
         ("administratsiia", "администрация"),
         ("ökmötü", "өкмөтү"),
         ("bashchysy", "башчысы"),
+        ("kaysy", "кайсы"),  # "y" after a vowel is й: Kyrgyz has no "аы"
+        ("dayyndayt", "дайындайт"),
+        ("yigarym", "ыйгарым"),
+        ("koet", "коет"),  # коёт: "oe" is two letters in chat, not ө
     ],
 )
 def test_latin_is_transliterated(latin, cyrillic):

@@ -51,7 +51,6 @@ _LATIN_MULTI = [
     ("yo", "е"),
     ("ye", "е"),
     ("ng", "ң"),
-    ("oe", "ө"),
     ("ue", "ү"),
 ]
 _LATIN_SINGLE = {
@@ -118,7 +117,8 @@ def transliterate_latin(word: str) -> str:
 
     Covers the ad-hoc spellings people use in chat ("okmotu", "naznachaet", "polnomochiya", "jergiliktuu")
     and ISO-like ones ("ö", "ü", "ñ"). Where the two conventions disagree the chat habit wins:
-    "j" is ж, "y" is ы, and "i" after a vowel before a consonant is й ("aiyl" → "айыл").
+    "j" is ж, "y" is ы except after a vowel ("dayyndayt" → "дайындайт"), "i" after a vowel before a
+    consonant is й ("aiyl" → "айыл"), and "oe" is two letters ("koet" → "коет", i.e. коёт), not ө.
     """
     out: list[str] = []
     i = 0
@@ -139,10 +139,10 @@ def transliterate_latin(word: str) -> str:
             nxt = word[i + 1] if i + 1 < n else ""
             prev_is_vowel = bool(prev) and prev in "aeiou"
             next_is_vowel = bool(nxt) and nxt in "aeiou"
-            if ch == "i" and prev_is_vowel and not next_is_vowel:
-                out.append("й")  # "aiyl" → айыл, "bai" → бай
-            elif ch == "y" and prev_is_vowel and (not nxt or next_is_vowel):
-                out.append("й")  # "chuy" → чуй, "dayar" → дайар
+            if ch == "i" and (prev_is_vowel or prev == "y") and not next_is_vowel:
+                out.append("й")  # "aiyl" → айыл, "bai" → бай, "yigarym" → ыйгарым
+            elif ch == "y" and prev in "aeou" and prev:
+                out.append("й")  # "chuy" → чуй, "dayar" → дайар, "kaysy" → кайсы (Kyrgyz has no "аы")
             elif ch == "e" and i == 0:
                 out.append("э")
             else:
