@@ -77,6 +77,10 @@ def test_words_fold_and_fix_mixed_scripts():
         ("барбы", "бар"),
         ("окуйм", "оку"),  # 1st person after a vowel
         ("дайындашабы", "дайында"),  # reciprocal + question particle
+        ("райондогу", "район"),  # adjectival locative -дагы: "the one in the district"
+        ("шаардагы", "шаар"),
+        ("бөлүмүндөгү", "болум"),
+        ("тоодогу", "тоо"),
     ],
 )
 def test_kyrgyz_suffix_stripping(word, stem):

@@ -176,6 +176,8 @@ SUFFIXES = _expand(
         "нДА",
         "ДАн",
         "нАн",
+        "ДАГЫ",  # adjectival locative: райондогу, шаардагы, облустагы ("the one in the district")
+        "нДАГЫ",
         # plural
         "ЛАр",
         # possessive
