@@ -113,6 +113,8 @@ def test_stop_words_dropped_and_question_words_become_intents():
 
 
 def test_abbreviations_expand_in_the_texts_language():
+    assert analyze("и.о. акима", "ru") == analyze("исполняет обязанности акима", "ru")  # one word, not two letters
+    assert analyze("акимдин и.о.", "ky") == analyze("акимдин милдетин аткаруучу", "ky")
     assert analyze("МГА", "ru") == analyze("местная государственная администрация", "ru")
     assert analyze("МГАнын", "ky") == analyze("жергиликтүү мамлекеттик администрация", "ky")
     assert analyze("АӨ башчысы", "ky") == analyze("айыл өкмөтү башчысы", "ky")

@@ -104,6 +104,7 @@ ABBREVIATIONS: dict[str, dict[str, str]] = {
     "нпа": {"ru": "нормативный правовой акт", "ky": "ченемдик укуктук акт"},
     "цбд": {"ru": "централизованный банк данных", "ky": "борборлоштурулган маалымат банкы"},
     "мэрия": {"ru": "мэрия", "ky": "мэрия"},
+    "и.о": {"ru": "исполняет обязанности", "ky": "милдетин аткаруучу"},  # written so folding keeps the stem
 }
 
 # Stems that mean the same for our questions: the left side is replaced by the right side.

@@ -90,7 +90,8 @@ _LATIN_SINGLE = {
     "`": "",
 }
 
-_WORD_RE = re.compile(r"[^\W_]+(?:['`][^\W_]+)*", re.UNICODE)
+# "и.о." (исполняющий обязанности, acting) is one word: split at the dot it would be two stop letters.
+_WORD_RE = re.compile(r"(?<![^\W_])и\.о(?![^\W_])|[^\W_]+(?:['`][^\W_]+)*", re.UNICODE)
 _LATIN_RE = re.compile(r"[a-zöüñçşı]")
 _CYRILLIC_RE = re.compile(r"[а-яөүң]")
 
