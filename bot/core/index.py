@@ -181,28 +181,33 @@ class TermIndex:
             self._by_first_letter = groups
         return self._by_first_letter.get(letter, [])
 
-    def coverages(self, terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, float] | None:
+    def coverages(self, terms: Sequence[str], weights: Sequence[float] | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, float] | None:
         """Per text: (question coverage, text coverage, share of the question's weight that is unknown).
 
         Question coverage is the IDF-weighted share of the question's terms found in the text, at their
-        best fuzzy similarity; text coverage is the same the other way. None when no text shares a
-        content term with the question.
+        best fuzzy similarity; text coverage is the same the other way. ``weights`` (one per term, default
+        1) scale a term's part in both: the words around a question count less than the question's own.
+        None when no text shares a content term with the question.
         """
         query_weight = unknown_weight = 0.0
         q_hit = np.zeros(self.n_docs)
         d_hit = np.zeros(self.n_docs)
         content = np.zeros(self.n_docs, dtype=bool)  # a text that shares only question words is no match
-        for term in dict.fromkeys(terms):
+        scale: dict[str, float] = {}
+        for k, term in enumerate(terms):
+            scale[term] = max(scale.get(term, 0.0), 1.0 if weights is None else weights[k])
+        for term, factor in scale.items():
             expansions = self.expand(term)
             is_content = not term.startswith(INTENT_PREFIX)
             if not expansions:
                 # An unknown word is evidence the question is about something else; an unknown
                 # question word is not.
                 if is_content:
-                    query_weight += self.unknown_idf
-                    unknown_weight += self.unknown_idf
+                    query_weight += self.unknown_idf * factor
+                    unknown_weight += self.unknown_idf * factor
                 continue
-            weight = self.idf[expansions[0][0]]
+            weight = self.idf[expansions[0][0]] * factor
             query_weight += weight
             if len(expansions) == 1:  # the usual case: the word itself
                 other, sim = expansions[0]
@@ -214,7 +219,7 @@ class TermIndex:
                 docs, first = np.unique(docs, return_index=True)  # expansions come most similar first
                 best = sims[first]
             for other, sim in expansions:
-                d_hit[self.postings(other)] += sim * self.idf[other]  # one posting per text and term
+                d_hit[self.postings(other)] += sim * self.idf[other] * factor  # one posting per text and term
             q_hit[docs] += weight * best
             if is_content:
                 content[docs] = True

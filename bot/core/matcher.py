@@ -1,5 +1,9 @@
 """Find the FAQ entry a question asks about.
 
+A message is first read (:mod:`bot.core.reading`): greetings, introductions, thanks and place names are set
+aside, the clauses that ask are the focus and the story around them is context that counts a quarter.
+Junk (no words) and small talk are recognised there and answered without matching.
+
 Every canonical question and variant is analysed into terms (:mod:`bot.core.analysis`) and indexed per
 language. A question is analysed by both language pipelines and compared with the texts of that
 language, so a wrong language guess costs little. Terms are weighted by inverse document frequency over
@@ -33,6 +37,7 @@ from bot.core.index import TermIndex, dedupe_grouped, f_measure, idf_over_entrie
 from bot.core.knowledge import FaqEntry
 from bot.core.lexicon import INTENT_PREFIX
 from bot.core.ranker import ENTRY_FEATURES, QUERY_FEATURES, Ranker
+from bot.core.reading import Reading, read
 from bot.core.text import fuzzy_form
 
 
@@ -52,6 +57,7 @@ class Thresholds:
     other_language: float = 0.92  # factor on texts in the language the question is not in
     beta: float = 1.6  # >1 weighs the question's coverage above the text's
     intent_weight: float = 0.5  # question-word intents ("?who") weigh this fraction of their IDF
+    context_weight: float = 0.25  # words around the question (its story) weigh this fraction of its own
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,7 @@ class MatchResult:
     entry_id: str | None = None
     score: float = 0.0
     suggestions: tuple[Candidate, ...] = ()
-    small_talk: str | None = None  # "greeting" | "thanks" when that is all the message is
+    small_talk: str | None = None  # "greeting" | "thanks" when that is all the message is; "junk": no words
     candidates: tuple[Candidate, ...] = field(default=(), repr=False)
 
     def to_json(self) -> dict:
@@ -147,8 +153,10 @@ class Matcher:
     def detect_language(self, text: str) -> tuple[str | None, float]:
         return detect_language(text, self._vocabulary)
 
-    def evidence(self, text: str, lang: str | None = None) -> Evidence | None:
-        """Features of the ``t.candidates`` entries with the most evidence (None when no entry has any)."""
+    def evidence(self, text: str, lang: str | None = None, context: str = "") -> Evidence | None:
+        """Features of the ``t.candidates`` entries with the most evidence (None when no entry has any).
+        ``text`` is what is asked; the words of ``context`` (the story around it) count ``t.context_weight``
+        as much in the coverages."""
         t = self.thresholds
         n = len(self.entries)
         per_lang: dict[str, np.ndarray] = {}  # best text F-measure per entry
@@ -156,10 +164,17 @@ class Matcher:
         bag, answer, intent = np.zeros(n), np.zeros(n), np.zeros(n)
         unknown, content_words = 1.0, 0
         for index_lang in LANGUAGES:
-            terms = analyze(text, index_lang)
+            asked = analyze(text, index_lang)
+            terms, weights = asked, None
+            if context and t.context_weight > 0:
+                own = set(asked)
+                around = [x for x in analyze(context, index_lang) if x not in own and not x.startswith(INTENT_PREFIX)]
+                if around:
+                    terms = (*asked, *around)
+                    weights = [1.0] * len(asked) + [t.context_weight] * len(around)
             factor = 1.0 if lang in (None, index_lang) else t.other_language
             texts = self._indexes[index_lang]
-            found = texts.coverages(terms)
+            found = texts.coverages(terms, weights)
             if found is None:
                 per_lang[index_lang] = np.zeros(n)
             else:
@@ -167,9 +182,9 @@ class Matcher:
                 unknown = min(unknown, unknown_share)
                 per_lang[index_lang] = texts.per_entry_max(f_measure(q, d, t.beta), n) * factor
                 coverages[index_lang] = (q, d, factor)
-            content_words = max(content_words, sum(not term.startswith(INTENT_PREFIX) for term in terms))
+            content_words = max(content_words, sum(not term.startswith(INTENT_PREFIX) for term in asked))
             for index, into in ((self._bag_indexes[index_lang], bag), (self._answer_indexes[index_lang], answer)):
-                found = index.coverages(terms)
+                found = index.coverages(terms, weights)
                 if found is not None:
                     np.maximum(into, index.per_entry_max(found[0], n) * factor, out=into)
             np.maximum(intent, self._bag_indexes[index_lang].has_all(
@@ -265,21 +280,33 @@ class Matcher:
             Candidate(self._ids[found.entries[k]], float(probabilities[k]), found.lang[k]) for k in order[:limit]
         ], none
 
+    def known(self, word: str) -> bool:
+        """Whether the knowledge base's questions use ``word`` (in either language's analysis)."""
+        return any(term in self._vocabulary[lang] for lang in LANGUAGES for term in analyze(word, lang))
+
+    def read(self, text: str) -> Reading:
+        """The message as :mod:`bot.core.reading` reads it: what asks, what only surrounds it."""
+        return read(text, self.known)
+
     def question_evidence(self, text: str) -> Evidence | None:
-        """The evidence match() decides on: None for small talk, contentless input or no evidence."""
+        """The evidence match() decides on: None for junk, small talk, contentless input or no evidence."""
         query = text.strip()
-        if small_talk_kind(query) or not _has_content(query):
+        reading = self.read(query)
+        if reading.junk or small_talk_kind(query) or not _has_content(reading.focus):
             return None
-        return self.evidence(query, self.detect_language(query)[0])
+        return self.evidence(reading.focus, self.detect_language(query)[0], reading.context)
 
     def match(self, text: str, fallback_lang: str = "ky") -> MatchResult:
         query = text.strip()
         detected, confidence = self.detect_language(query)
         lang = detected or fallback_lang
+        reading = self.read(query)
+        if reading.junk:
+            return MatchResult(query, lang, confidence, "none", small_talk="junk")
         talk = small_talk_kind(query)
-        if talk or not _has_content(query):
+        if talk or not _has_content(reading.focus):
             return MatchResult(query, lang, confidence, "none", small_talk=talk)
-        found = self.evidence(query, detected)
+        found = self.evidence(reading.focus, detected, reading.context)
         ranked, none = self._ranked(found, limit=5)
         status, entry_id, suggestions = decide(
             ranked, self.thresholds, may_answer=not (found and found.one_shared_word), none=none
