@@ -151,7 +151,7 @@ def test_greetings_and_thanks_are_recognised():
 
 
 def test_bands_on_a_ranking():
-    t = Thresholds(answer=0.7, suggest=0.1)
+    t = Thresholds(answer=0.7, lead=0.7, lead_ratio=1.0, suggest=0.1)
     c = lambda i, s: Candidate(i, s, "ru")  # noqa: E731
     assert decide([c("a", 0.9), c("b", 0.05)], t)[:2] == ("answer", "a")
     status, entry_id, suggestions = decide([c("a", 0.4), c("b", 0.3), c("d", 0.15), c("e", 0.12)], t)
@@ -159,10 +159,44 @@ def test_bands_on_a_ranking():
     assert [s.entry_id for s in decide([c("a", 0.6), c("b", 0.05)], t)[2]] == ["a"]  # b is under the floor
     assert decide([c("a", 0.08)], t) == ("none", None, ())
     assert decide([], t) == ("none", None, ())
-    limited = Thresholds(answer=0.7, suggest=0.1, none_limit=0.8)
+    limited = Thresholds(answer=0.7, lead=0.7, lead_ratio=1.0, suggest=0.1, none_limit=0.8)
     assert decide([c("a", 0.15)], limited, none=0.5)[0] == "suggest"
     assert decide([c("a", 0.15)], limited, none=0.82) == ("none", None, ())  # likely about something else
     assert decide([c("a", 0.95)], limited, none=0.9)[0] == "answer"
+
+
+def test_an_answer_carries_the_plausible_runner_ups():
+    t = Thresholds(answer=0.7, lead=0.7, lead_ratio=1.0, suggest=0.1, max_suggestions=3)
+    c = lambda i, s: Candidate(i, s, "ru")  # noqa: E731
+    status, entry_id, others = decide([c("a", 0.75), c("b", 0.15), c("d", 0.04)], t)
+    assert (status, entry_id) == ("answer", "a") and [o.entry_id for o in others] == ["b"]  # d is not plausible
+    assert decide([c("a", 0.97), c("b", 0.01)], t)[2] == ()  # nothing else plausible: no buttons
+    status, _, others = decide([c("a", 0.8), c("b", 0.3), c("d", 0.2), c("e", 0.15), c("f", 0.12)], t)
+    assert status == "answer" and len(others) == 3  # at most max_suggestions under an answer
+
+
+def test_a_clear_leader_is_answered_and_a_tie_is_offered():
+    t = Thresholds(answer=0.8, lead=0.5, lead_ratio=4.0, suggest=0.05, none_limit=0.95)
+    c = lambda i, s: Candidate(i, s, "ru")  # noqa: E731
+    # 0.6 is under "answer" but four times the runner-up and "none": a clear leader, answered with the runner-up
+    assert decide([c("a", 0.6), c("b", 0.12)], t, none=0.1)[:2] == ("answer", "a")
+    assert [o.entry_id for o in decide([c("a", 0.6), c("b", 0.12)], t, none=0.1)[2]] == ["b"]
+    # the same 0.6 against a close runner-up: a real tie, the person chooses
+    status, entry_id, offered = decide([c("a", 0.6), c("b", 0.35)], t, none=0.02)
+    assert (status, entry_id) == ("suggest", None) and [o.entry_id for o in offered] == ["a", "b"]
+    # ... and against a likely "none of them": not answered either
+    assert decide([c("a", 0.6), c("b", 0.02)], t, none=0.35)[0] == "suggest"
+    # under "lead" nothing is a clear leader
+    assert decide([c("a", 0.45), c("b", 0.01)], t, none=0.02)[0] == "suggest"
+
+
+def test_match_json_has_suggestions_under_an_answer(matcher):
+    result = matcher.match("акимдин орун басарын ким дайындайт жана ким бошотот")
+    assert result.status == "answer"
+    data = result.to_json()
+    assert set(data) == {"query", "lang", "status", "id", "score", "suggestions"}
+    assert data["id"] == result.entry_id and len(data["suggestions"]) == len(result.suggestions)
+    assert all(s["id"] != result.entry_id for s in data["suggestions"])
 
 
 def test_scores_are_probabilities_with_room_for_none(matcher):

@@ -16,8 +16,10 @@ against the question, which keeps "the akim's phone number" from being answered 
 The ten entries with the most evidence go to the ranker (:mod:`bot.core.ranker`), which turns their
 evidence into probabilities with "none of them" as an option.
 
-The outcome is banded on those probabilities: an answer when the best is likely enough; suggestions (at
-most three) when something is plausible; otherwise nothing.
+The outcome is banded on those probabilities (:func:`decide`): an answer when the best is likely enough,
+or a clear leader far ahead of the runner-up and of "none of them", with the still-plausible runner-ups
+shown under it; suggestions (at most three) when something is plausible but nothing leads; otherwise
+nothing.
 """
 
 from __future__ import annotations
@@ -48,8 +50,11 @@ PRESCORE_TEXT, PRESCORE_BAG, PRESCORE_ANSWER = 0.5, 0.35, 0.15
 
 @dataclass(frozen=True)
 class Thresholds:
-    # Both probabilities are chosen by bench/train_ranker.py on held-out variants, never on dev questions.
-    answer: float = ranker_weights.ANSWER  # the best entry's probability needed to answer
+    # The probabilities are chosen by bench/train_ranker.py on cross-validated held-out variants, our own
+    # messages and out-of-scope questions, never on the development sets.
+    answer: float = ranker_weights.ANSWER  # the best entry's probability that is enough to answer
+    lead: float = ranker_weights.LEAD  # a clear leader is answered from this probability ...
+    lead_ratio: float = ranker_weights.LEAD_RATIO  # ... when it is this many times the runner-up and "none"
     suggest: float = ranker_weights.SUGGEST  # the lowest probability worth offering as a suggestion
     none_limit: float = ranker_weights.NONE_LIMIT  # nothing is suggested when "none of them" is this likely
     max_suggestions: int = 3
@@ -336,16 +341,26 @@ def _has_content(query: str) -> bool:
     )
 
 
+def leads(ranked: Sequence[Candidate], t: Thresholds, none: float) -> bool:
+    """The first candidate is likely enough on its own, or a clear leader: likely enough and far ahead of
+    both the runner-up and "none of them"."""
+    if not ranked:
+        return False
+    top = ranked[0].score
+    second = ranked[1].score if len(ranked) > 1 else 0.0
+    return top >= t.answer or (top >= t.lead and top >= t.lead_ratio * max(second, none))
+
+
 def decide(
     ranked: Sequence[Candidate], t: Thresholds, may_answer: bool = True, none: float = 0.0
 ) -> tuple[str, str | None, tuple[Candidate, ...]]:
     """Band a ranking (scores are probabilities; ``none`` is the probability of none of them) into
-    (status, answered id, suggestions): the single place the thresholds apply."""
+    (status, answered id, suggestions): the single place the thresholds apply. An answer carries the
+    runner-ups that are still plausible (shown under it as other questions); "suggest" is for the rest."""
     if not ranked:
         return "none", None, ()
-    top = ranked[0]
-    if may_answer and top.score >= t.answer:
-        return "answer", top.entry_id, ()
+    if may_answer and leads(ranked, t, none):
+        return "answer", ranked[0].entry_id, tuple(c for c in ranked[1 : 1 + t.max_suggestions] if c.score >= t.suggest)
     if none >= t.none_limit:
         return "none", None, ()  # most likely about something the FAQ does not cover: offer nothing
     suggestions = tuple(c for c in ranked[: t.max_suggestions] if c.score >= t.suggest)
