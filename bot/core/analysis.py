@@ -26,16 +26,19 @@ from bot.core.lexicon import (
     SYNONYMS,
     THANKS,
 )
-from bot.core.text import KYRGYZ_LETTERS, fold, words
+from bot.core.text import KYRGYZ_LETTERS, WORD_CACHE, fold, words
 
 LANGUAGES = ("ky", "ru")
+# Whole texts analysed recently: one question is analysed several times while it is matched (its parts,
+# both languages, each view), so a few hundred are enough; a long message can be 2,000 characters.
+TEXT_CACHE = 256
 _RU_STEMMER = snowballstemmer.stemmer("russian")
 _RU_ENDING = re.compile(r"(ость|ости|ение|ения|ании|ание|ого|его|ому|ему|ый|ий|ая|яя|ое|ые|ых|ими|ться|ется|ются|ует|ют|ешь|ство|ства|ции|ция|цию)$")
 _KY_ENDING = re.compile(r"(дын|дин|дун|нын|нин|нун|тын|тин|тун|лар|лер|лор|дар|дер|дор|тар|тер|тор|ган|ген|гон|кан|кен|кон|уу|оо|бы|бу|би|пы|пу|пи|дык|дик|дук|лык|лик|лук|чы|чу|чи|ыш|иш|уш)$")
 _OSH_FORMS = frozenset({"ош", "оша", "ошу", "ошом", "оше", "ошский", "ошского", "ошском", "ошской", "ошкий"})
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=WORD_CACHE)
 def _stem_ru(word: str) -> str:
     folded = fold(word)
     if folded in _OSH_FORMS:
@@ -50,7 +53,7 @@ def _stem_ky(word: str) -> str:
     return strip_suffixes(fold(word))
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE)
 def _expansion(token: str, lang: str) -> tuple[str, ...]:
     key = fold(token)
     if key not in ABBREVIATIONS and lang == "ky":
@@ -59,7 +62,7 @@ def _expansion(token: str, lang: str) -> tuple[str, ...]:
     return tuple(expansion[lang].split()) if expansion else (token,)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE)
 def _prepared(token: str, lang: str) -> tuple[tuple[str, str], ...]:
     """(word, folded word) pairs a token stands for after abbreviation expansion; cached per token."""
     return tuple((word, fold(word)) for word in _expansion(token, lang))
@@ -80,7 +83,7 @@ def _intent_at(tokens: list[str], i: int) -> tuple[str, int] | None:
     return None
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE)
 def _term(token: str, lang: str) -> str | None:
     """One word's term in ``lang`` (None for stop words and fragments). Cached: a knowledge base of ten
     thousand entries repeats the same few thousand words, so each is stemmed once."""
@@ -95,7 +98,7 @@ def _term(token: str, lang: str) -> str | None:
     return SYNONYMS[lang].get(term, term)
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=TEXT_CACHE)
 def _analyze_cached(text: str, lang: str) -> tuple[str, ...]:
     pairs = [pair for token in words(text) for pair in _prepared(token, lang)]
     tokens = [word for word, _ in pairs]

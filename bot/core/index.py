@@ -15,8 +15,12 @@ from collections.abc import Sequence
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.core.bounded import BoundedCache
 from bot.core.corpus import Terms
 from bot.core.lexicon import INTENT_PREFIX
+
+
+EXPANSION_CACHE = 8_192
 
 
 def dedupe_grouped(doc: np.ndarray, term: np.ndarray, n_terms: int, presorted: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -87,7 +91,8 @@ class TermIndex:
         self._one_doc_per_entry = self.n_docs == n_entries and bool(np.all(doc_entry == np.arange(n_entries)))
         self.vocabulary = sorted(names)
         self.vocabulary_set = frozenset(names)
-        self._expansions: dict[str, tuple[tuple[str, float], ...]] = {}
+        # Typo and prefix expansions of the words questions use, the most recent EXPANSION_CACHE of them.
+        self._expansions: BoundedCache[str, tuple[tuple[str, float], ...]] = BoundedCache(EXPANSION_CACHE)
         self._by_first_letter: dict[str, list[str]] | None = None  # built on the first unknown word
         self._doc_terms: tuple[np.ndarray, np.ndarray] | None = None
         if keep_doc_terms:  # the terms of a doc, for "which of the question's words does this entry use"
@@ -169,8 +174,7 @@ class TermIndex:
                     if sim > found.get(other, 0):
                         found[other] = sim
         result = tuple(sorted(found.items(), key=lambda kv: -kv[1]))
-        if len(self._expansions) < 100_000:
-            self._expansions[term] = result
+        self._expansions.put(term, result)
         return result
 
     def _starting_with(self, letter: str) -> list[str]:

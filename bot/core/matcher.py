@@ -34,6 +34,7 @@ from rapidfuzz import fuzz, process
 
 from bot.core import ranker_weights
 from bot.core.analysis import LANGUAGES, analyze, detect_language, small_talk_kind
+from bot.core.bounded import BoundedCache
 from bot.core.corpus import Terms, analyze_many
 from bot.core.index import TermIndex, dedupe_grouped, f_measure, idf_over_entries
 from bot.core.knowledge import FaqEntry
@@ -46,6 +47,8 @@ from bot.core.text import fuzzy_form
 # Candidates are chosen by a fixed mix of the three views before the ranker looks at them; the mix only
 # has to keep the right entry among the first few.
 PRESCORE_TEXT, PRESCORE_BAG, PRESCORE_ANSWER = 0.5, 0.35, 0.15
+# Per-entry caches filled as questions arrive (the entries that become candidates): at most this many each.
+ENTRY_CACHE_SIZE = 2048
 
 
 @dataclass(frozen=True)
@@ -124,8 +127,9 @@ class Matcher:
             for lang in LANGUAGES:
                 self._build(lang)
         self._vocabulary = {lang: index.vocabulary_set for lang, index in self._indexes.items()}
-        self._entry_terms: dict[tuple[str, int], frozenset[str]] = {}  # filled on first use
-        self._fuzzy_texts: dict[int, tuple[str, ...]] = {}  # filled on first use: most entries never need it
+        # Filled on first use (most entries never become a candidate), each bounded.
+        self._entry_terms: BoundedCache[tuple[str, int], frozenset[str]] = BoundedCache(ENTRY_CACHE_SIZE)
+        self._fuzzy_texts: BoundedCache[int, tuple[str, ...]] = BoundedCache(ENTRY_CACHE_SIZE)
 
     def _build(self, lang: str) -> None:
         """Three views per language: every question text; all of an entry's questions as one bag; its
@@ -241,10 +245,10 @@ class Matcher:
         "Срок полномочий президента" is all known words, but the term-of-office entry never says "президент".
         """
         index = self._indexes[lang]
-        own = self._entry_terms.get((lang, entry_idx))
-        if own is None:
-            own = self._bag_indexes[lang].doc_terms(entry_idx) | self._answer_indexes[lang].doc_terms(entry_idx)
-            self._entry_terms[lang, entry_idx] = own
+        own = self._entry_terms.get_or_make(
+            (lang, entry_idx),
+            lambda: self._bag_indexes[lang].doc_terms(entry_idx) | self._answer_indexes[lang].doc_terms(entry_idx),
+        )
         total = missing = rarest_missing = rarest = 0.0
         for term in dict.fromkeys(analyze(text, lang)):
             if term.startswith(INTENT_PREFIX):
@@ -263,11 +267,9 @@ class Matcher:
         return missing / total, rarest_missing / rarest
 
     def _fuzzy(self, folded_query: str, entry_idx: int) -> float:
-        texts = self._fuzzy_texts.get(entry_idx)
-        if texts is None:
-            e = self.entries[entry_idx]
-            texts = tuple(fuzzy_form(x) for lang in LANGUAGES for x in e.texts(lang))
-            self._fuzzy_texts[entry_idx] = texts
+        texts = self._fuzzy_texts.get_or_make(
+            entry_idx, lambda: tuple(fuzzy_form(x) for lang in LANGUAGES for x in self.entries[entry_idx].texts(lang))
+        )
         best = process.extractOne(folded_query, texts, scorer=fuzz.token_set_ratio)
         return best[1] / 100 if best else 0.0
 

@@ -14,6 +14,9 @@ from functools import lru_cache
 from rapidfuzz.utils import default_process
 
 KYRGYZ_LETTERS = frozenset("өүң")
+# Every per-word cache of the analysis (here, in kyrgyz.py and analysis.py) holds at most this many words:
+# the common ones stay, a stream of new words (typos, names, invented words) cannot grow memory.
+WORD_CACHE = 16_384
 _VOWELS_LATIN = frozenset("aeiouy")
 
 # Latin look-alikes inside otherwise Cyrillic words ("aким" typed with a Latin a) and the Kazakh/Tatar
@@ -112,7 +115,7 @@ def unify_letters(text: str) -> str:
     return text.translate(_HOMOGLYPH_TABLE) if _HOMOGLYPH_RE.search(text) else text
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=WORD_CACHE // 4)
 def transliterate_latin(word: str) -> str:
     """Turn a Kyrgyz or Russian word typed in Latin letters into Cyrillic.
 
@@ -161,7 +164,7 @@ def normalize(text: str) -> str:
     return " ".join(_unified(text).split())
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE)
 def _to_cyrillic(word: str) -> str:
     has_latin = bool(_LATIN_RE.search(word))
     if not has_latin:
