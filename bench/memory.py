@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.core import analysis, kyrgyz, text  # noqa: E402
+from bot.core import analysis, kyrgyz, scope, text  # noqa: E402
 from bot.core.evaluation import load_question_set  # noqa: E402
 from bot.core.knowledge import load_knowledge  # noqa: E402
 from bot.core.matcher import Matcher  # noqa: E402
@@ -73,14 +73,15 @@ def cache_sizes(matcher: Matcher) -> dict[str, tuple[int, int]]:
     """name → (items, bound)."""
     sizes: dict[str, tuple[int, int]] = {}
     for module, names in ((text, ("transliterate_latin", "_to_cyrillic")), (kyrgyz, ("strip_suffixes",)),
-                          (analysis, ("_stem_ru", "_expansion", "_prepared", "_term", "_analyze_cached"))):
+                          (analysis, ("_stem_ru", "_expansion", "_prepared", "_term", "_analyze_cached", "_word_units")),
+                          (scope, ("_starting", "word_date_bits"))):
         for name in names:
             info = getattr(module, name).cache_info()
             sizes[f"{module.__name__.rsplit('.', 1)[1]}.{name}"] = (info.currsize, info.maxsize)
     for lang in ("ky", "ru"):
         for view, index in (("texts+bag", matcher._indexes[lang]), ("answers", matcher._answer_indexes[lang])):
             sizes[f"index[{lang}].expansions ({view})"] = (len(index._expansions), index._expansions.maxsize)
-    for name in ("_entry_terms", "_fuzzy_texts"):
+    for name in ("_entry_terms", "_fuzzy_texts", "_question_terms"):
         cache = getattr(matcher, name)
         sizes[f"matcher.{name}"] = (len(cache), cache.maxsize)
     return sizes

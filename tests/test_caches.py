@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from bot.core import analysis, kyrgyz, text
+from bot.core import analysis, kyrgyz, scope, text
 from bot.core.analysis import TEXT_CACHE
 from bot.core.bounded import BoundedCache
 from bot.core.index import EXPANSION_CACHE
@@ -20,9 +20,9 @@ from tests.conftest import KNOWLEDGE
 
 WORD_CACHES = [
     text.transliterate_latin, text._to_cyrillic, kyrgyz.strip_suffixes, analysis._stem_ru, analysis._expansion,
-    analysis._prepared, analysis._term,
+    analysis._prepared, analysis._term, scope._starting, scope.word_date_bits,
 ]
-TEXT_CACHES = [analysis._analyze_cached]
+TEXT_CACHES = [analysis._analyze_cached, analysis._word_units]
 
 
 def test_bounded_cache_keeps_its_bound_and_the_newest_items():
@@ -48,7 +48,7 @@ def test_caches_stay_within_their_bounds_under_new_words(monkeypatch):
     matcher = Matcher(load_knowledge(KNOWLEDGE))
     for index in (*matcher._indexes.values(), *matcher._answer_indexes.values()):
         monkeypatch.setattr(index._expansions, "maxsize", 50)
-    for name in ("_entry_terms", "_fuzzy_texts"):
+    for name in ("_entry_terms", "_fuzzy_texts", "_question_terms"):
         monkeypatch.setattr(getattr(matcher, name), "maxsize", 5)
     rng = random.Random(3)
     syllables = ["ка", "ло", "ми", "ру", "те", "зы", "на", "бо", "ше", "чу", "ар", "өз"]
@@ -57,7 +57,7 @@ def test_caches_stay_within_their_bounds_under_new_words(monkeypatch):
         matcher.match(f"акимдин {invented} ким дайындайт мэр айыл окмоту")
     for index in (*matcher._indexes.values(), *matcher._answer_indexes.values()):
         assert len(index._expansions) <= 50
-    for name in ("_entry_terms", "_fuzzy_texts"):
+    for name in ("_entry_terms", "_fuzzy_texts", "_question_terms"):
         assert len(getattr(matcher, name)) <= 5
     for cached in WORD_CACHES + TEXT_CACHES:
         info = cached.cache_info()

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from bot.core import kyrgyz, text
+from bot.core import kyrgyz, scope, text
 from bot.core.kyrgyz import strip_suffixes
 from bot.core.lexicon import (
     ABBREVIATIONS,
@@ -120,6 +120,27 @@ def _analyze_cached(text: str, lang: str) -> tuple[str, ...]:
     return tuple(terms)
 
 
+@lru_cache(maxsize=TEXT_CACHE)
+def _word_units(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    units = []
+    for token in words(text):
+        folded = fold(token)
+        if (folded,) in INTENT_PHRASES:
+            continue
+        ky = tuple(term for word, _ in _prepared(token, "ky") if (term := _term(word, "ky")) is not None)
+        ru = tuple(term for word, _ in _prepared(token, "ru") if (term := _term(word, "ru")) is not None)
+        if ky and ru:  # a stop word in either language is no content
+            units.append((ky, ru))
+    return tuple(units)
+
+
+def word_units(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """Per content word of ``text``: (its Kyrgyz terms, its Russian terms). A code-switched question
+    ("айыл өкмөт башчысын увольнять кылса болобу") is covered word by word in whichever language the
+    word is written in."""
+    return _word_units(text[:2000])
+
+
 def analyze(text: str, lang: str) -> tuple[str, ...]:
     """The question's terms as seen by the ``lang`` pipeline (duplicates kept, order kept)."""
     return _analyze_cached(text[:2000], lang)
@@ -127,8 +148,8 @@ def analyze(text: str, lang: str) -> tuple[str, ...]:
 
 def clear_caches() -> None:
     """Forget every per-word and per-text result (benchmarks time cold builds with it)."""
-    for cached in (_stem_ru, _expansion, _prepared, _term, _analyze_cached, kyrgyz.strip_suffixes,
-                   text.transliterate_latin, text._to_cyrillic):
+    for cached in (_stem_ru, _expansion, _prepared, _term, _analyze_cached, _word_units, kyrgyz.strip_suffixes,
+                   text.transliterate_latin, text._to_cyrillic, scope._starting, scope.word_date_bits):
         cached.cache_clear()
 
 

@@ -126,6 +126,10 @@ class TermIndex:
             out[self._entries_present] = np.maximum.reduceat(doc_scores, self._starts)
         return out
 
+    def entry_docs(self, entry: int) -> tuple[int, int]:
+        """The range of doc ids of one entry (its texts, in the order they were given)."""
+        return int(self._entry_ptr[entry]), int(self._entry_ptr[entry + 1])
+
     def entry_max(self, doc_scores: np.ndarray, entries: Sequence[int]) -> np.ndarray:
         """The best doc score of each of a few ``entries`` (0 for an entry without docs)."""
         ptr = self._entry_ptr
