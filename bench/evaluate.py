@@ -1,21 +1,29 @@
 """Answer quality of the matcher against two baselines, in one run.
 
-    python bench/evaluate.py [--knowledge knowledge] [--dev ../shared/knowledge/dev_questions.tsv] [--show-misses]
+    python bench/evaluate.py [--knowledge knowledge] [--shared ../shared/knowledge] [--show-misses]
 
 Sets measured:
-- dev: the development question set (in-scope and "-" out-of-scope questions);
-- lovo: every variant of every FAQ entry held out in turn (the index rebuilt without it), plus our own
-  out-of-scope questions (bench/out_of_scope.tsv). The ranker's weights and thresholds are learned on
-  this set (bench/train_ranker.py), never on dev; so here ours is scored with weights trained on the
-  other entries' questions (4 folds by entry), which is what a question about an unseen phrasing gets.
+- variants: every variant of every FAQ entry held out in turn (the index rebuilt without it), plus our own
+  out-of-scope questions (bench/out_of_scope.tsv);
+- messages: our own realistic Telegram messages (bench/train_messages.tsv), in scope and out of scope.
+  The ranker's weights and thresholds are learned on these two sets (bench/train_ranker.py), never on the
+  dev sets; so here ours is scored with weights trained on the other entries' questions (4 folds by
+  entry): cross-validated figures, what a question about an unseen phrasing gets;
+- traps: bench/out_of_scope_traps.tsv (national institutions in the FAQ's words), one line each;
+- dev questions and dev messages: ../shared/knowledge/dev_questions.tsv and dev_messages.tsv, measured
+  only (aggregate figures; their texts are never printed, and of their out-of-scope questions that get
+  answered only the answering entry's id is shown).
 
 Systems:
-- ours: bot.core.matcher.Matcher with the shipped ranker weights and thresholds;
+- ours: bot.core.matcher.Matcher with the shipped ranker weights and thresholds (cross-validated weights
+  on the sets it was trained on);
 - rapidfuzz: plain ``process.extractOne`` (default processor, WRatio) over every question and variant,
   answering above a threshold; shown at its best threshold and at equal risk (the highest-top-1
   threshold whose wrong-answer and out-of-scope rates are no higher than ours);
 - bm25: Okapi BM25 (k1=1.5, b=0.75) over lower-cased words, one document per entry (all its questions
   and variants), same two thresholds.
+
+``--show-misses`` lists the misses on our own sets (variants and messages), never on the dev sets.
 """
 
 from __future__ import annotations
@@ -35,8 +43,16 @@ from rapidfuzz import process  # noqa: E402
 
 from bot.core.evaluation import OUT_OF_SCOPE, Labelled, Metrics, Outcome, load_question_set, score  # noqa: E402
 from bot.core.knowledge import FaqEntry, load_knowledge  # noqa: E402
-from bot.core.matcher import Candidate, Matcher, Thresholds, decide  # noqa: E402
-from train_ranker import Scored, cross_validated, held_out, row_for  # noqa: E402
+from bot.core.matcher import Matcher, Thresholds  # noqa: E402
+from train_ranker import (  # noqa: E402
+    MESSAGE_WEIGHT,
+    MESSAGES,
+    OOS,
+    Scored,
+    cross_validated,
+    held_out,
+    row_for,
+)
 from bot.core.text import normalize  # noqa: E402
 
 # -- the two baselines ---------------------------------------------------------------------------
@@ -106,32 +122,52 @@ def sweep(items: list[Labelled], scored, limit: Metrics | None) -> tuple[float, 
     return best_t, best_m, eq_t, eq_m
 
 
-# -- held-out variants ---------------------------------------------------------------------------
+# -- our sets: held-out variants, out-of-scope questions, messages ------------------------------------
 
 
-def lovo_rows(entries: list[FaqEntry], thresholds: Thresholds):
-    """For every variant: the ranker's input from ours built without it, and the baselines' scores."""
-    return [
-        (row_for(Matcher(reduced, thresholds), item), RapidfuzzBaseline(reduced).scored(item.question),
+def our_rows(entries: list[FaqEntry], oos_path: Path, messages_path: Path):
+    """For every variant (ours built without it) and every question of our two sets (ours built on the whole
+    FAQ): the ranker's input, and the two baselines' scores on the same knowledge base."""
+    out = [
+        (row_for(Matcher(reduced), item), RapidfuzzBaseline(reduced).scored(item.question),
          Bm25Baseline(reduced).scored(item.question))
         for item, reduced in held_out(entries)
     ]
+    full = Matcher(entries)
+    rf_full, bm_full = RapidfuzzBaseline(entries), Bm25Baseline(entries)
+    for path, group, weight in ((oos_path, OOS, 1.0), (messages_path, MESSAGES, MESSAGE_WEIGHT)):
+        if path.exists():
+            for item in load_question_set(path):
+                out.append((row_for(full, item, group, weight), rf_full.scored(item.question), bm_full.scored(item.question)))
+    return out
 
 
 def scored_outcomes(scored: Sequence[Scored], t: Thresholds) -> list[Outcome]:
     out = []
     for s in scored:
-        ranked = [Candidate(i, p, "ky") for i, p in s.ranked]
-        _, entry_id, suggestions = decide(ranked, t, may_answer=s.may_answer, none=s.none)
-        out.append(Outcome(entry_id, tuple(c.entry_id for c in suggestions), ranked[0].entry_id if ranked else None))
+        answered, offered = s.outcome(t)
+        out.append(Outcome(answered, ((answered,) if answered else ()) + offered, s.ranked[0][0] if s.ranked else None))
     return out
+
+
+def match_outcomes(matcher: Matcher, items: Sequence[Labelled]) -> tuple[list[Outcome], list]:
+    results = [matcher.match(i.question) for i in items]
+    outcomes = [
+        Outcome(
+            r.entry_id if r.status == "answer" else None,
+            ((r.entry_id,) if r.status == "answer" else ()) + tuple(c.entry_id for c in r.suggestions),
+            r.candidates[0].entry_id if r.candidates else None,
+        )
+        for r in results
+    ]
+    return outcomes, results
 
 
 def report(name: str, metrics: Metrics, extra: str = "") -> None:
     print(f"  {name:<28} {metrics.row()}{extra}")
 
 
-def run_set(title: str, items: list[Labelled], our: list[Outcome], rf, bm) -> None:
+def run_set(title: str, items: list[Labelled], our: list[Outcome], rf, bm) -> Metrics:
     ours_m = score(items, our)
     print(f"\n{title}")
     report("ours", ours_m)
@@ -142,69 +178,74 @@ def run_set(title: str, items: list[Labelled], our: list[Outcome], rf, bm) -> No
         if name.startswith("rapidfuzz"):
             ratio = ours_m.top1 / eq_m.top1 if eq_m.top1 else float("inf")
             print(f"  {'':<28} ours / rapidfuzz top-1 at equal risk: {ratio:.2f}x")
+    return ours_m
+
+
+def show_misses(items: Sequence[Labelled], outcomes: Sequence[Outcome]) -> None:
+    for item, o in zip(items, outcomes, strict=True):
+        if o.answered != item.expected and not (item.expected == OUT_OF_SCOPE and o.answered is None):
+            shown = f"ANSWERED {o.answered}" if o.answered else f"offered {', '.join(o.offered) or '-'}"
+            print(f"    expected {item.expected:<28} {shown:<60} {item.question[:150]!r}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--knowledge", default=str(ROOT / "knowledge"))
-    parser.add_argument("--dev", default=str(ROOT.parent / "shared" / "knowledge" / "dev_questions.tsv"))
+    parser.add_argument("--shared", default=str(ROOT.parent / "shared" / "knowledge"))
     parser.add_argument("--oos", default=str(ROOT / "bench" / "out_of_scope.tsv"))
+    parser.add_argument("--messages", default=str(ROOT / "bench" / "train_messages.tsv"))
     parser.add_argument("--traps", default=str(ROOT / "bench" / "out_of_scope_traps.tsv"))
-    parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--show-misses", action="store_true", help="list misses on our own sets (never on dev)")
     args = parser.parse_args(argv)
 
     entries = load_knowledge(args.knowledge)
     thresholds = Thresholds()
     started = time.perf_counter()
-
     print(f"knowledge: {len(entries)} entries, thresholds: {thresholds}")
 
-    # LOVO + our own out-of-scope questions; ours is scored by ranker weights trained on the other
-    # entries' questions (cross-validation), since the shipped weights were trained on these very rows.
-    rows = lovo_rows(entries, thresholds)
-    oos_items = load_question_set(args.oos)
-    full = Matcher(entries, thresholds)
-    rf_full, bm_full = RapidfuzzBaseline(entries), Bm25Baseline(entries)
-    for item in oos_items:
-        rows.append((row_for(full, item), rf_full.scored(item.question), bm_full.scored(item.question)))
-    lovo_items = [r[0].item for r in rows]
+    rows = our_rows(entries, Path(args.oos), Path(args.messages))
     scored = cross_validated([r[0] for r in rows], [e.id for e in entries])
-    run_set(
-        "lovo (held-out FAQ variants + bench/out_of_scope.tsv; ranker cross-validated by entry)",
-        lovo_items,
-        scored_outcomes(scored, thresholds),
-        [r[1] for r in rows],
-        [r[2] for r in rows],
-    )
+    groups = [r[0].group for r in rows]
+    for title, wanted in (
+        ("variants (held-out FAQ variants + bench/out_of_scope.tsv; ranker cross-validated by entry)", {"variants", OOS}),
+        ("messages (bench/train_messages.tsv, our own; ranker cross-validated by entry)", {MESSAGES}),
+    ):
+        keep = [k for k, g in enumerate(groups) if g in wanted]
+        items = [rows[k][0].item for k in keep]
+        ours = scored_outcomes([scored[k] for k in keep], thresholds)
+        run_set(title, items, ours, [rows[k][1] for k in keep], [rows[k][2] for k in keep])
+        if args.show_misses:
+            show_misses(items, ours)
 
+    full = Matcher(entries, thresholds)
     traps = load_question_set(args.traps) if Path(args.traps).exists() else []
     if traps:
-        print(f"\ntraps ({Path(args.traps).name}: national institutions in the FAQ's words; reported, not calibrated on)")
+        answered = 0
+        print(f"\ntraps ({Path(args.traps).name}: national institutions in the FAQ's words)")
         for item in traps:
             r = full.match(item.question)
+            answered += r.status == "answer"
             shown = f"ANSWERED {r.entry_id} ({r.score:.2f})" if r.status == "answer" else r.status
             print(f"  {shown:<40} {item.question}")
+        print(f"  answered: {answered} of {len(traps)}")
 
-    if Path(args.dev).exists():
-        dev = load_question_set(args.dev)
-        results = [full.match(i.question) for i in dev]
-        ours = [
-            Outcome(
-                r.entry_id if r.status == "answer" else None,
-                tuple(c.entry_id for c in r.suggestions),
-                r.candidates[0].entry_id if r.candidates else None,
-            )
-            for r in results
-        ]
-        run_set("dev (../shared/knowledge/dev_questions.tsv)", dev, ours,
+    rf_full, bm_full = RapidfuzzBaseline(entries), Bm25Baseline(entries)
+    for name in ("dev_questions.tsv", "dev_messages.tsv"):
+        path = Path(args.shared) / name
+        if not path.exists():
+            print(f"\n(dev set {path} not found: skipped)")
+            continue
+        dev = load_question_set(path)
+        ours, results = match_outcomes(full, dev)
+        run_set(f"dev {name} (measured only)", dev, ours,
                 [rf_full.scored(i.question) for i in dev], [bm_full.scored(i.question) for i in dev])
-        if args.show_misses:
-            for item, r in zip(dev, results, strict=True):
-                if r.entry_id != item.expected and not (item.expected == OUT_OF_SCOPE and r.status != "answer"):
-                    top = ", ".join(f"{c.entry_id} {c.score:.2f}" for c in r.candidates[:3])
-                    print(f"    {r.status:<7} expected {item.expected:<26} {item.question!r}  [{top}]")
-    else:
-        print(f"\n(dev set {args.dev} not found: skipped)")
+        by_entry: dict[str, int] = {}
+        for item, r in zip(dev, results, strict=True):
+            if item.expected == OUT_OF_SCOPE and r.status == "answer":
+                by_entry[r.entry_id] = by_entry.get(r.entry_id, 0) + 1
+        if by_entry:
+            print(f"  {'':<28} out-of-scope answered, by answering entry: "
+                  + ", ".join(f"{k} x{v}" for k, v in sorted(by_entry.items())))
     print(f"\nelapsed {time.perf_counter() - started:.1f}s")
     return 0
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.core.evaluation import OUT_OF_SCOPE, Labelled
+from bot.core.matcher import Thresholds
 from bot.core.ranker import ENTRY_FEATURES, QUERY_FEATURES, Ranker
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -36,13 +37,13 @@ def test_training_learns_the_informative_feature_and_the_none_option():
     assert ranker.entry_weights[ENTRY_FEATURES.index("text_coverage")] > 1
     assert ranker.none_weights[QUERY_FEATURES.index("unknown")] > 1
     held_out = score_rows(ranker, _rows(np.random.default_rng(2), 100))
-    figures = rates(held_out, answer=0.5, suggest=0.1)
+    figures = rates(held_out, Thresholds(answer=0.5, lead=0.5, lead_ratio=1.0, suggest=0.1, none_limit=1.0))
     assert figures["ranked_first"] == 1.0
     assert figures["oos_answered"] == 0.0
-    answer, suggest, none_limit = choose_thresholds(held_out)
-    assert 0.3 <= answer < 1 and 0.01 <= suggest <= 0.3 and 0.5 <= none_limit <= 1.0
+    t = choose_thresholds(held_out)
+    assert 0.2 <= t.lead <= t.answer < 1 and t.lead_ratio >= 1 and 0.01 <= t.suggest <= 0.3 and 0.5 <= t.none_limit <= 1.0
     # The out-of-scope questions (high "unknown") get nothing offered at the chosen limit.
-    assert rates(held_out, answer, suggest, none_limit)["oos_offered"] == 0.0
+    assert rates(held_out, t)["oos_offered"] == 0.0
 
 
 def test_shipped_weights_cover_every_feature():
@@ -50,6 +51,7 @@ def test_shipped_weights_cover_every_feature():
 
     assert tuple(ranker_weights.ENTRY_WEIGHTS) == ENTRY_FEATURES
     assert tuple(ranker_weights.NONE_WEIGHTS) == QUERY_FEATURES
+    assert 0 < ranker_weights.LEAD <= ranker_weights.ANSWER < 1 and ranker_weights.LEAD_RATIO >= 1
     ranker = Ranker.trained()
     assert ranker.entry_weights.shape == (len(ENTRY_FEATURES),)
     assert ranker.none_weights.shape == (len(QUERY_FEATURES),)

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from bot.core import kyrgyz, text
+from bot.core import kyrgyz, scope, text
 from bot.core.kyrgyz import strip_suffixes
 from bot.core.lexicon import (
     ABBREVIATIONS,
@@ -26,16 +26,19 @@ from bot.core.lexicon import (
     SYNONYMS,
     THANKS,
 )
-from bot.core.text import KYRGYZ_LETTERS, fold, words
+from bot.core.text import KYRGYZ_LETTERS, WORD_CACHE, fold, words
 
 LANGUAGES = ("ky", "ru")
+# Whole texts analysed recently: one question is analysed several times while it is matched (its parts,
+# both languages, each view), so a few hundred are enough; a long message can be 2,000 characters.
+TEXT_CACHE = 256
 _RU_STEMMER = snowballstemmer.stemmer("russian")
 _RU_ENDING = re.compile(r"(ость|ости|ение|ения|ании|ание|ого|его|ому|ему|ый|ий|ая|яя|ое|ые|ых|ими|ться|ется|ются|ует|ют|ешь|ство|ства|ции|ция|цию)$")
 _KY_ENDING = re.compile(r"(дын|дин|дун|нын|нин|нун|тын|тин|тун|лар|лер|лор|дар|дер|дор|тар|тер|тор|ган|ген|гон|кан|кен|кон|уу|оо|бы|бу|би|пы|пу|пи|дык|дик|дук|лык|лик|лук|чы|чу|чи|ыш|иш|уш)$")
 _OSH_FORMS = frozenset({"ош", "оша", "ошу", "ошом", "оше", "ошский", "ошского", "ошском", "ошской", "ошкий"})
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=WORD_CACHE)
 def _stem_ru(word: str) -> str:
     folded = fold(word)
     if folded in _OSH_FORMS:
@@ -50,7 +53,7 @@ def _stem_ky(word: str) -> str:
     return strip_suffixes(fold(word))
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE)
 def _expansion(token: str, lang: str) -> tuple[str, ...]:
     key = fold(token)
     if key not in ABBREVIATIONS and lang == "ky":
@@ -59,7 +62,7 @@ def _expansion(token: str, lang: str) -> tuple[str, ...]:
     return tuple(expansion[lang].split()) if expansion else (token,)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE)
 def _prepared(token: str, lang: str) -> tuple[tuple[str, str], ...]:
     """(word, folded word) pairs a token stands for after abbreviation expansion; cached per token."""
     return tuple((word, fold(word)) for word in _expansion(token, lang))
@@ -80,7 +83,7 @@ def _intent_at(tokens: list[str], i: int) -> tuple[str, int] | None:
     return None
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE)
 def _term(token: str, lang: str) -> str | None:
     """One word's term in ``lang`` (None for stop words and fragments). Cached: a knowledge base of ten
     thousand entries repeats the same few thousand words, so each is stemmed once."""
@@ -95,7 +98,7 @@ def _term(token: str, lang: str) -> str | None:
     return SYNONYMS[lang].get(term, term)
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=TEXT_CACHE)
 def _analyze_cached(text: str, lang: str) -> tuple[str, ...]:
     pairs = [pair for token in words(text) for pair in _prepared(token, lang)]
     tokens = [word for word, _ in pairs]
@@ -117,6 +120,27 @@ def _analyze_cached(text: str, lang: str) -> tuple[str, ...]:
     return tuple(terms)
 
 
+@lru_cache(maxsize=TEXT_CACHE)
+def _word_units(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    units = []
+    for token in words(text):
+        folded = fold(token)
+        if (folded,) in INTENT_PHRASES:
+            continue
+        ky = tuple(term for word, _ in _prepared(token, "ky") if (term := _term(word, "ky")) is not None)
+        ru = tuple(term for word, _ in _prepared(token, "ru") if (term := _term(word, "ru")) is not None)
+        if ky and ru:  # a stop word in either language is no content
+            units.append((ky, ru))
+    return tuple(units)
+
+
+def word_units(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """Per content word of ``text``: (its Kyrgyz terms, its Russian terms). A code-switched question
+    ("айыл өкмөт башчысын увольнять кылса болобу") is covered word by word in whichever language the
+    word is written in."""
+    return _word_units(text[:2000])
+
+
 def analyze(text: str, lang: str) -> tuple[str, ...]:
     """The question's terms as seen by the ``lang`` pipeline (duplicates kept, order kept)."""
     return _analyze_cached(text[:2000], lang)
@@ -124,8 +148,8 @@ def analyze(text: str, lang: str) -> tuple[str, ...]:
 
 def clear_caches() -> None:
     """Forget every per-word and per-text result (benchmarks time cold builds with it)."""
-    for cached in (_stem_ru, _expansion, _prepared, _term, _analyze_cached, kyrgyz.strip_suffixes,
-                   text.transliterate_latin, text._to_cyrillic):
+    for cached in (_stem_ru, _expansion, _prepared, _term, _analyze_cached, _word_units, kyrgyz.strip_suffixes,
+                   text.transliterate_latin, text._to_cyrillic, scope._starting, scope.word_date_bits):
         cached.cache_clear()
 
 

@@ -10,6 +10,7 @@ numpy over that stream. ``tests/test_corpus.py`` checks that the result equals `
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ import numpy as np
 
 from bot.core.analysis import _prepared, _term
 from bot.core.lexicon import INTENT_PHRASES
+from bot.core.scope import BIT, bits, date_rules, numeric_date_bits, rules, word_date_bits
 from bot.core.text import _WORD_RE, _to_cyrillic, unify_letters
 
 _SEP = "\x00"  # between texts; never part of a word, so no phrase spans two texts
@@ -47,6 +49,10 @@ class Analysed:
     n_texts: int
     doc: np.ndarray  # int64
     term: np.ndarray  # int64 ids into Terms.names
+    # With scope=True: per text, the scope markers and posts it names (bits of bot.core.scope.BIT) and the
+    # months and years it names (bits of bot.core.scope.month_bit / year_bit).
+    scope: np.ndarray | None = None
+    dates: np.ndarray | None = None
 
     def per_text(self, terms: Terms) -> list[tuple[str, ...]]:
         """Back to one tuple per text (for tests and small jobs)."""
@@ -56,10 +62,12 @@ class Analysed:
         return [tuple(x) for x in out]
 
 
-def analyze_many(texts: Sequence[str], lang: str, terms: Terms) -> Analysed:
-    """Analyse ``texts`` with the ``lang`` pipeline; term ids are taken from (and added to) ``terms``."""
+def analyze_many(texts: Sequence[str], lang: str, terms: Terms, scope: bool = False) -> Analysed:
+    """Analyse ``texts`` with the ``lang`` pipeline; term ids are taken from (and added to) ``terms``.
+    ``scope``: also find what each text names (:mod:`bot.core.scope`), as analyze_scope() does one text."""
     if not texts:
-        return Analysed(0, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        empty = np.zeros(0, dtype=np.int64)
+        return Analysed(0, empty, empty, empty if scope else None, empty if scope else None)
     # Space-separated chunks ("акимдин,", "(МГА)") repeat a lot, so everything per word (NFC, lower
     # case, the look-alike table, the word pattern, the language pipeline) runs once per distinct chunk.
     # None of it crosses a space, so the words found are those analyze() finds in the whole text.
@@ -99,10 +107,106 @@ def analyze_many(texts: Sequence[str], lang: str, terms: Terms) -> Analysed:
     is_sep = folded == sep_folded
     doc = np.cumsum(is_sep) - is_sep
 
+    scope_bits = date_bits = None
+    if scope:
+        names = list(folded_ids)
+        scope_bits, date_bits = _scope_bits(folded, is_sep, doc, names, len(texts))
+        # Dates written with dots are one chunk ("08.12.2021,"): found per distinct chunk.
+        chunk_dates = np.fromiter((numeric_date_bits(c.lower()) if "." in c else 0 for c in chunk_ids),
+                                  dtype=np.int64, count=len(chunk_ids))
+        if chunk_dates.any():
+            chunk_doc = np.cumsum(chunk_of == 0) - (chunk_of == 0)
+            has = chunk_dates[chunk_of] != 0
+            np.bitwise_or.at(date_bits, chunk_doc[has], chunk_dates[chunk_of[has]])
+
     keep = ~is_sep
     _apply_phrases(folded, term, keep, folded_ids, terms)
     keep &= term >= 0
-    return Analysed(len(texts), doc[keep], term[keep])
+    return Analysed(len(texts), doc[keep], term[keep], scope_bits, date_bits)
+
+
+class _Vocabulary:
+    """The distinct folded words of a corpus, for finding by pattern all the words that fit it at once."""
+
+    def __init__(self, names: list[str]):
+        self.size = len(names)
+        self.index = {name: i for i, name in enumerate(names)}
+        self.sorted = sorted(names)
+        self.order = np.fromiter(map(self.index.__getitem__, self.sorted), dtype=np.int64, count=len(names))
+
+    def fitting(self, pattern: str) -> np.ndarray:
+        """Boolean per word id: fits ``pattern`` ("x*": starts with x; "x": is x)."""
+        out = np.zeros(self.size, dtype=bool)
+        if pattern.endswith("*"):
+            prefix = pattern[:-1]
+            lo = bisect_left(self.sorted, prefix)
+            hi = bisect_left(self.sorted, prefix + "\uffff", lo)
+            out[self.order[lo:hi]] = True
+        elif pattern in self.index:
+            out[self.index[pattern]] = True
+        return out
+
+
+def _scope_bits(folded: np.ndarray, is_sep: np.ndarray, doc: np.ndarray, names: list[str],
+                n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per doc: (the scope bits, the date bits) of its words, with bot.core.scope.find()'s phrase rule (a
+    phrase's words are not matched again one by one). Every rule is looked up once in the sorted distinct
+    words and applied to the word stream with numpy: no Python work per word or per position."""
+    vocabulary = _Vocabulary(names)
+    single = np.zeros(len(names), dtype=np.int64)
+    phrase_rules: list[tuple[str, tuple[str, ...], str]] = []
+    for first, rest, name in rules():
+        if rest:
+            phrase_rules.append((first, rest, name))
+        else:
+            single[vocabulary.fitting(first)] |= BIT[name]
+    position_bits = single[folded]
+    n = len(folded)
+    phrase_bits = np.zeros(n, dtype=np.int64)
+    taken = np.zeros(n, dtype=bool)
+    firsts = {first: vocabulary.fitting(first) for first, _, _ in phrase_rules}
+    may_start = np.zeros(len(names), dtype=bool)
+    for fits in firsts.values():
+        may_start |= fits
+    candidates = np.flatnonzero(may_start[folded])  # the few positions any phrase can start at
+    for first, rest, name in phrase_rules:
+        starts = candidates[firsts[first][folded[candidates]]]
+        starts = starts[starts + len(rest) < n]
+        for k, pattern in enumerate(rest, start=1):
+            if not len(starts):
+                break
+            starts = starts[vocabulary.fitting(pattern)[folded[starts + k]] & ~is_sep[starts + k]]
+        for k in range(len(rest) + 1):
+            taken[starts + k] = True
+        phrase_bits[starts] |= BIT[name]
+    position_bits[taken] = 0
+    position_bits |= phrase_bits
+    out = np.zeros(n_docs, dtype=np.int64)
+    keep = ~is_sep & (position_bits != 0)
+    np.bitwise_or.at(out, doc[keep], position_bits[keep])
+
+    date_word = np.zeros(len(names), dtype=np.int64)
+    for pattern, bit in date_rules():
+        date_word[vocabulary.fitting(pattern)] |= bit
+    position_dates = date_word[folded]
+    dates = np.zeros(n_docs, dtype=np.int64)
+    keep = ~is_sep & (position_dates != 0)
+    np.bitwise_or.at(dates, doc[keep], position_dates[keep])
+    return out, dates
+
+
+def analyze_scope(text: str) -> tuple[int, int]:
+    """(the scope bits, the date bits) of one text, read as analyze_many(scope=True) reads its texts, in
+    both languages' abbreviation expansions."""
+    scope_bits = date_bits = 0
+    lowered = unicodedata.normalize("NFC", text[:_MAX_TEXT]).lower()
+    tokens = [_to_cyrillic(unify_letters(token)) for token in _WORD_RE.findall(lowered)]
+    for lang in ("ky", "ru"):
+        words = [folded for token in tokens for _, folded in _prepared(token, lang)]
+        scope_bits |= bits(words)
+        for word in words:
+            date_bits |= word_date_bits(word)
+    return scope_bits, date_bits | numeric_date_bits(lowered)
 
 
 def _apply_phrases(folded: np.ndarray, term: np.ndarray, keep: np.ndarray, folded_ids: dict[str, int],

@@ -81,8 +81,9 @@ def matcher_outcome(matcher) -> Callable[[str], Outcome]:
     def run(question: str) -> Outcome:
         result = matcher.match(question)
         first = result.candidates[0].entry_id if result.candidates else None
+        offered = tuple(c.entry_id for c in result.suggestions)  # under an answer: the other questions shown
         if result.status == "answer":
-            return Outcome(result.entry_id, (result.entry_id,), first)
-        return Outcome(None, tuple(c.entry_id for c in result.suggestions), first)
+            return Outcome(result.entry_id, (result.entry_id, *offered), first)
+        return Outcome(None, offered, first)
 
     return run

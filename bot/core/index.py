@@ -15,8 +15,12 @@ from collections.abc import Sequence
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.core.bounded import BoundedCache
 from bot.core.corpus import Terms
 from bot.core.lexicon import INTENT_PREFIX
+
+
+EXPANSION_CACHE = 8_192
 
 
 def dedupe_grouped(doc: np.ndarray, term: np.ndarray, n_terms: int, presorted: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -87,7 +91,8 @@ class TermIndex:
         self._one_doc_per_entry = self.n_docs == n_entries and bool(np.all(doc_entry == np.arange(n_entries)))
         self.vocabulary = sorted(names)
         self.vocabulary_set = frozenset(names)
-        self._expansions: dict[str, tuple[tuple[str, float], ...]] = {}
+        # Typo and prefix expansions of the words questions use, the most recent EXPANSION_CACHE of them.
+        self._expansions: BoundedCache[str, tuple[tuple[str, float], ...]] = BoundedCache(EXPANSION_CACHE)
         self._by_first_letter: dict[str, list[str]] | None = None  # built on the first unknown word
         self._doc_terms: tuple[np.ndarray, np.ndarray] | None = None
         if keep_doc_terms:  # the terms of a doc, for "which of the question's words does this entry use"
@@ -120,6 +125,10 @@ class TermIndex:
         if self.n_docs:
             out[self._entries_present] = np.maximum.reduceat(doc_scores, self._starts)
         return out
+
+    def entry_docs(self, entry: int) -> tuple[int, int]:
+        """The range of doc ids of one entry (its texts, in the order they were given)."""
+        return int(self._entry_ptr[entry]), int(self._entry_ptr[entry + 1])
 
     def entry_max(self, doc_scores: np.ndarray, entries: Sequence[int]) -> np.ndarray:
         """The best doc score of each of a few ``entries`` (0 for an entry without docs)."""
@@ -169,8 +178,7 @@ class TermIndex:
                     if sim > found.get(other, 0):
                         found[other] = sim
         result = tuple(sorted(found.items(), key=lambda kv: -kv[1]))
-        if len(self._expansions) < 100_000:
-            self._expansions[term] = result
+        self._expansions.put(term, result)
         return result
 
     def _starting_with(self, letter: str) -> list[str]:
@@ -181,28 +189,33 @@ class TermIndex:
             self._by_first_letter = groups
         return self._by_first_letter.get(letter, [])
 
-    def coverages(self, terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, float] | None:
+    def coverages(self, terms: Sequence[str], weights: Sequence[float] | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, float] | None:
         """Per text: (question coverage, text coverage, share of the question's weight that is unknown).
 
         Question coverage is the IDF-weighted share of the question's terms found in the text, at their
-        best fuzzy similarity; text coverage is the same the other way. None when no text shares a
-        content term with the question.
+        best fuzzy similarity; text coverage is the same the other way. ``weights`` (one per term, default
+        1) scale a term's part in both: the words around a question count less than the question's own.
+        None when no text shares a content term with the question.
         """
         query_weight = unknown_weight = 0.0
         q_hit = np.zeros(self.n_docs)
         d_hit = np.zeros(self.n_docs)
         content = np.zeros(self.n_docs, dtype=bool)  # a text that shares only question words is no match
-        for term in dict.fromkeys(terms):
+        scale: dict[str, float] = {}
+        for k, term in enumerate(terms):
+            scale[term] = max(scale.get(term, 0.0), 1.0 if weights is None else weights[k])
+        for term, factor in scale.items():
             expansions = self.expand(term)
             is_content = not term.startswith(INTENT_PREFIX)
             if not expansions:
                 # An unknown word is evidence the question is about something else; an unknown
                 # question word is not.
                 if is_content:
-                    query_weight += self.unknown_idf
-                    unknown_weight += self.unknown_idf
+                    query_weight += self.unknown_idf * factor
+                    unknown_weight += self.unknown_idf * factor
                 continue
-            weight = self.idf[expansions[0][0]]
+            weight = self.idf[expansions[0][0]] * factor
             query_weight += weight
             if len(expansions) == 1:  # the usual case: the word itself
                 other, sim = expansions[0]
@@ -214,7 +227,7 @@ class TermIndex:
                 docs, first = np.unique(docs, return_index=True)  # expansions come most similar first
                 best = sims[first]
             for other, sim in expansions:
-                d_hit[self.postings(other)] += sim * self.idf[other]  # one posting per text and term
+                d_hit[self.postings(other)] += sim * self.idf[other] * factor  # one posting per text and term
             q_hit[docs] += weight * best
             if is_content:
                 content[docs] = True

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from bot.core.text import WORD_CACHE
+
 VOWELS = frozenset("аеиоуыэюяё")
 VOICELESS = frozenset("пткфхцчшщс")
 _MIN_STEM = 3
@@ -176,6 +178,8 @@ SUFFIXES = _expand(
         "нДА",
         "ДАн",
         "нАн",
+        "ДАГЫ",  # adjectival locative: райондогу, шаардагы, облустагы ("the one in the district")
+        "нДАГЫ",
         # plural
         "ЛАр",
         # possessive
@@ -234,7 +238,7 @@ _SUFFIXES_BY_LENGTH = {
 _LENGTHS = sorted(_SUFFIXES_BY_LENGTH, reverse=True)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE)
 def strip_suffixes(word: str) -> str:
     """Strip Kyrgyz endings from a folded word while they agree with the stem (longest ending first)."""
     stem = word

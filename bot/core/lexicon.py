@@ -104,6 +104,7 @@ ABBREVIATIONS: dict[str, dict[str, str]] = {
     "нпа": {"ru": "нормативный правовой акт", "ky": "ченемдик укуктук акт"},
     "цбд": {"ru": "централизованный банк данных", "ky": "борборлоштурулган маалымат банкы"},
     "мэрия": {"ru": "мэрия", "ky": "мэрия"},
+    "и.о": {"ru": "исполняет обязанности", "ky": "милдетин аткаруучу"},  # written so folding keeps the stem
 }
 
 # Stems that mean the same for our questions: the left side is replaced by the right side.
@@ -206,6 +207,50 @@ THANKS = frozenset(
     """.split()
 )
 
+# Reading a message (bot/core/reading.py): what surrounds a question in a Telegram message.
+COURTESY = GREETINGS | THANKS | frozenset(
+    """
+    приветствую доброго добрый дня утра вечера здрасьте салам алейкум алейкуму алейкум саламалейкум ассалому
+    ассаламу ассалам валейкум саламатсыздарбы саламатсызбы кутман кечиниз кечиңиз жакшы болсун кайырлуу таң
+    коллеги коллега уважаемые уважаемый уважаемая дорогие друзья урматтуу кадырлуу адистер адис кесиптештер
+    кесиптеш агай эже байке админ
+    спасибо заранее большое огромное благодарю благодарна благодарен благодарность уважением искренне
+    ответ ответа ответу жду ждём ждем буду благодарен благодарна признателен признательна
+    рахмат ракмат рахмет ыракмат чоң алдын ала ыраазымын ыраазы болом ыраазычылык ыраазычылыгым ыраазычылык
+    жооп жообуңуз жообуңузду жообуңузга күтөм күтөбүз күтүп калам үчүн сизге урматтоо урматтоо менен
+    """.split()
+)
+# Words of thanks: a sentence with one of them and at most two other words is a sign-off.
+THANKS_MARKERS = THANKS | frozenset(
+    """
+    спасибо благодарю благодарна благодарен признателен признательна рахмат ракмат рахмет ыракмат ыраазы
+    ыраазымын ыраазычылык ыраазычылыгым
+    """.split()
+)
+# A sentence starting with these words introduces the writer ("Я глава айыл окмоту", "Мен депутатмын").
+INTRO_FIRST_WORDS = frozenset("я мен меня мы биз работаю живу являюсь".split())
+INTRO_PHRASES = frozenset(
+    tuple(p.split())
+    for p in ("пишу из", "пишу вам", "пишу от", "пишу по", "меня зовут", "атым", "менин атым", "биз жашаган")
+)
+# Words that make a sentence a question without a question mark.
+QUESTION_CUES = frozenset(
+    """
+    кто кого кому кем чей чья чьё чьи какой какая какое какие каким какую каких каков какова каковы
+    сколько когда где куда откуда почему зачем ли разве неужели можно вправе
+    ким кимге кимди кимдин кимдер кимдерге кимдерди кимден эмне эмнеге эмнени эмнеден эмнелер эмнелерди
+    эмнеси кайсы кайсыл кайсынысы кайсыныкы канча канчалык канчага качан кайда кайдан кандай кандайча
+    кантип бекен белем
+    """.split()
+)
+REQUEST_CUES = frozenset(
+    """
+    подскажите подскажи скажите объясните разъясните поясните расскажите уточните интересует интересно
+    прошу разъяснить узнать айтып айтыңыз айтыңызчы айтчы түшүндүрүп түшүндүрүңүз бериңизчи берсеңиз
+    бериңиз коёсузбу билгим
+    """.split()
+)
+
 
 def _folded(words: frozenset[str]) -> frozenset[str]:
     return frozenset(fold(w) for w in words)
@@ -216,5 +261,11 @@ RU_STOP = _folded(RU_STOP)
 KY_STOP = _folded(KY_STOP)
 GREETINGS = _folded(GREETINGS)
 THANKS = _folded(THANKS)
+COURTESY = _folded(COURTESY)
+THANKS_MARKERS = _folded(THANKS_MARKERS)
+INTRO_FIRST_WORDS = _folded(INTRO_FIRST_WORDS)
+INTRO_PHRASES = frozenset(tuple(fold(w) for w in p) for p in INTRO_PHRASES)
+QUESTION_CUES = _folded(QUESTION_CUES)
+REQUEST_CUES = _folded(REQUEST_CUES)
 ABBREVIATIONS = {fold(k): {lang: fold(v) for lang, v in e.items()} for k, e in ABBREVIATIONS.items()}
 INTENT_PHRASES = {tuple(fold(w) for w in key): intent for key, intent in INTENT_PHRASES.items()}

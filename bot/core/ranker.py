@@ -33,6 +33,12 @@ ENTRY_FEATURES = (
     "fuzzy_squared",
     "unexplained",  # share of the question's known words the entry never uses (texts or answer)
     "rarest_unexplained",  # the rarest such word's weight relative to the question's rarest word
+    "bag_mixed",  # as "bag", each word in whichever language covers it (code-switched questions)
+    "key_missing",  # share of the entry's key terms (used by most of its texts) the question lacks
+    "scope_gap",  # the question names an institution, country, post or attribute its texts never do (1; 0.5
+    # when its answer does)
+    "post_gap",  # the same for the FAQ's own posts and bodies (akim, mayor, aiyl okmotu head, envoy, …)
+    "date_gap",  # 1 when the question names a year or month its texts and answer never do
 )
 QUERY_FEATURES = (
     "bias",

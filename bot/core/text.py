@@ -14,6 +14,9 @@ from functools import lru_cache
 from rapidfuzz.utils import default_process
 
 KYRGYZ_LETTERS = frozenset("өүң")
+# Every per-word cache of the analysis (here, in kyrgyz.py and analysis.py) holds at most this many words:
+# the common ones stay, a stream of new words (typos, names, invented words) cannot grow memory.
+WORD_CACHE = 16_384
 _VOWELS_LATIN = frozenset("aeiouy")
 
 # Latin look-alikes inside otherwise Cyrillic words ("aким" typed with a Latin a) and the Kazakh/Tatar
@@ -51,7 +54,6 @@ _LATIN_MULTI = [
     ("yo", "е"),
     ("ye", "е"),
     ("ng", "ң"),
-    ("oe", "ө"),
     ("ue", "ү"),
 ]
 _LATIN_SINGLE = {
@@ -91,7 +93,8 @@ _LATIN_SINGLE = {
     "`": "",
 }
 
-_WORD_RE = re.compile(r"[^\W_]+(?:['`][^\W_]+)*", re.UNICODE)
+# "и.о." (исполняющий обязанности, acting) is one word: split at the dot it would be two stop letters.
+_WORD_RE = re.compile(r"(?<![^\W_])и\.о(?![^\W_])|[^\W_]+(?:['`][^\W_]+)*", re.UNICODE)
 _LATIN_RE = re.compile(r"[a-zöüñçşı]")
 _CYRILLIC_RE = re.compile(r"[а-яөүң]")
 
@@ -112,13 +115,14 @@ def unify_letters(text: str) -> str:
     return text.translate(_HOMOGLYPH_TABLE) if _HOMOGLYPH_RE.search(text) else text
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=WORD_CACHE // 4)
 def transliterate_latin(word: str) -> str:
     """Turn a Kyrgyz or Russian word typed in Latin letters into Cyrillic.
 
     Covers the ad-hoc spellings people use in chat ("okmotu", "naznachaet", "polnomochiya", "jergiliktuu")
     and ISO-like ones ("ö", "ü", "ñ"). Where the two conventions disagree the chat habit wins:
-    "j" is ж, "y" is ы, and "i" after a vowel before a consonant is й ("aiyl" → "айыл").
+    "j" is ж, "y" is ы except after a vowel ("dayyndayt" → "дайындайт"), "i" after a vowel before a
+    consonant is й ("aiyl" → "айыл"), and "oe" is two letters ("koet" → "коет", i.e. коёт), not ө.
     """
     out: list[str] = []
     i = 0
@@ -139,10 +143,10 @@ def transliterate_latin(word: str) -> str:
             nxt = word[i + 1] if i + 1 < n else ""
             prev_is_vowel = bool(prev) and prev in "aeiou"
             next_is_vowel = bool(nxt) and nxt in "aeiou"
-            if ch == "i" and prev_is_vowel and not next_is_vowel:
-                out.append("й")  # "aiyl" → айыл, "bai" → бай
-            elif ch == "y" and prev_is_vowel and (not nxt or next_is_vowel):
-                out.append("й")  # "chuy" → чуй, "dayar" → дайар
+            if ch == "i" and (prev_is_vowel or prev == "y") and not next_is_vowel:
+                out.append("й")  # "aiyl" → айыл, "bai" → бай, "yigarym" → ыйгарым
+            elif ch == "y" and prev in "aeou" and prev:
+                out.append("й")  # "chuy" → чуй, "dayar" → дайар, "kaysy" → кайсы (Kyrgyz has no "аы")
             elif ch == "e" and i == 0:
                 out.append("э")
             else:
@@ -160,7 +164,7 @@ def normalize(text: str) -> str:
     return " ".join(_unified(text).split())
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE)
 def _to_cyrillic(word: str) -> str:
     has_latin = bool(_LATIN_RE.search(word))
     if not has_latin:
