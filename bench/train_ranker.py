@@ -66,6 +66,7 @@ class Row:
     may_answer: bool = True  # False for one word several entries share (the matcher only suggests then)
     weight: float = 1.0  # relative weight in training (before the out-of-scope factor)
     group: str = VARIANTS
+    answerable: tuple[bool, ...] = ()  # per candidate (matcher.Evidence.answerable); empty: all
 
     @property
     def label(self) -> int:
@@ -79,8 +80,9 @@ def row_for(matcher: Matcher, item: Labelled, group: str = VARIANTS, weight: flo
     if found is None:
         return Row(item, (), np.zeros((0, len(ENTRY_FEATURES))), np.zeros(len(QUERY_FEATURES)), weight=weight,
                    group=group)
+    answerable = tuple(bool(a) for a in found.answerable) if found.answerable is not None else ()
     return Row(item, tuple(matcher.entries[i].id for i in found.entries), found.features, found.query,
-               not found.one_shared_word, weight, group)
+               not found.one_shared_word, weight, group, answerable)
 
 
 def without_variant(entries: list[FaqEntry], idx: int, lang: str, j: int) -> list[FaqEntry]:
@@ -175,10 +177,12 @@ class Scored:
     may_answer: bool = True
     none: float = 1.0  # the probability of "none of them"
     group: str = VARIANTS
+    answerable: tuple[bool, ...] = ()  # per ranked candidate; empty: all
 
     def outcome(self, t: Thresholds) -> tuple[str | None, tuple[str, ...]]:
         """(the answered id or None, the ids offered) under thresholds ``t``, as match() decides."""
-        ranked = [Candidate(i, p, "ky") for i, p in self.ranked]
+        flags = self.answerable or (True,) * len(self.ranked)
+        ranked = [Candidate(i, p, "ky", a) for (i, p), a in zip(self.ranked, flags, strict=True)]
         status, entry_id, suggestions = decide(ranked, t, self.may_answer, self.none)
         return (entry_id if status == "answer" else None), tuple(c.entry_id for c in suggestions)
 
@@ -191,8 +195,9 @@ def score_rows(ranker: Ranker, rows: Sequence[Row]) -> list[Scored]:
             continue
         p, none = ranker.probabilities(row.features, row.query)
         order = sorted(range(len(row.ids)), key=lambda i: (-p[i], row.ids[i]))
+        answerable = tuple(row.answerable[i] for i in order) if row.answerable else ()
         out.append(Scored(row.item, tuple((row.ids[i], float(p[i])) for i in order), row.may_answer, none,
-                          row.group))
+                          row.group, answerable))
     return out
 
 
@@ -238,7 +243,8 @@ class _Answering:
         self.p1 = np.array([s.ranked[0][1] if s.ranked else 0.0 for s in scored])
         self.p2 = np.array([s.ranked[1][1] if len(s.ranked) > 1 else 0.0 for s in scored])
         self.none = np.array([s.none for s in scored])
-        self.may = np.array([bool(s.ranked) and s.may_answer for s in scored])
+        self.may = np.array([bool(s.ranked) and s.may_answer and (not s.answerable or s.answerable[0])
+                             for s in scored])
         self.right = np.array([bool(s.ranked) and s.ranked[0][0] == s.item.expected for s in scored])
         self.oos = np.array([s.item.expected == OUT_OF_SCOPE for s in scored])
 

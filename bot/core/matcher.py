@@ -43,7 +43,7 @@ from bot.core.corpus import Terms, analyze_many, analyze_scope
 from bot.core.index import TermIndex, dedupe_grouped, f_measure, idf_over_entries
 from bot.core.knowledge import FaqEntry
 from bot.core.lexicon import INTENT_PREFIX
-from bot.core.ranker import ENTRY_FEATURES, QUERY_FEATURES, Ranker
+from bot.core.ranker import BASE_FEATURES, QUERY_FEATURES, Ranker, with_margins
 from bot.core.reading import Reading, read
 from bot.core.text import fuzzy_form
 
@@ -53,6 +53,10 @@ from bot.core.text import fuzzy_form
 PRESCORE_TEXT, PRESCORE_BAG, PRESCORE_ANSWER = 0.5, 0.35, 0.15
 # A content term that at least this share of an entry's texts (in one language) use is one of its key terms.
 KEY_SHARE = 0.4
+# A scope gap this large (the question names an institution, country or attribute that neither the entry's
+# questions nor, at 1.0, its answer name) keeps the entry from being answered: it may still be offered.
+# On our own held-out messages it cost half a point of top-1 and saved a third of the out-of-scope answers.
+SCOPE_VETO = 0.5
 # Per-entry caches filled as questions arrive (the entries that become candidates): at most this many each.
 ENTRY_CACHE_SIZE = 2048
 # The character-level similarity compares the question with this many of a candidate's best texts per language.
@@ -81,6 +85,9 @@ class Candidate:
     entry_id: str
     score: float
     lang: str
+    # False when the question names an institution, country or attribute (or a date) the entry's questions
+    # never do: the entry may be offered, never answered (bot.core.scope).
+    answerable: bool = True
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,10 @@ class Evidence:
     # One content word that several entries' questions use ("мэр", "кенеш"): whichever entry ranks first,
     # the person has not said which of them they mean, so the bot offers them instead of answering.
     one_shared_word: bool = False
+    # Per candidate: may it be answered? Not when the question names something outside its scope that its
+    # questions never name ("Сколько депутатов в Жогорку Кенеше?" is not the local kenesh's size, however
+    # clearly that entry leads), nor a date its texts and answer never name.
+    answerable: np.ndarray | None = None
 
 
 class Matcher:
@@ -277,11 +288,12 @@ class Matcher:
             "post_gap": post_gap,
             "date_gap": date_gap,
         }
-        features = np.column_stack([by_name[name] for name in ENTRY_FEATURES])
+        features = with_margins(np.column_stack([by_name[name] for name in BASE_FEATURES]))
         query = np.array([{"bias": 1.0, "unknown": min(unknown, unknown_mixed), "brevity": 1.0 / (1 + content_words)}[name]
                           for name in QUERY_FEATURES])
         one_shared_word = content_words <= 1 and np.count_nonzero(bag) > 1
-        return Evidence(chosen, features, query, langs, one_shared_word)
+        answerable = (scope_gap < SCOPE_VETO) & ~date_gap
+        return Evidence(chosen, features, query, langs, one_shared_word, answerable)
 
     def _bag_mixed(self, text: str, chosen: list[int]) -> tuple[np.ndarray | None, float]:
         """(per candidate: the IDF-weighted share of the question's content words found among the
@@ -403,8 +415,10 @@ class Matcher:
             return [], 1.0
         probabilities, none = self.ranker.probabilities(found.features, found.query)
         order = sorted(range(len(found.entries)), key=lambda k: (-probabilities[k], self._ids[found.entries[k]]))
+        answerable = found.answerable if found.answerable is not None else np.ones(len(found.entries), dtype=bool)
         return [
-            Candidate(self._ids[found.entries[k]], float(probabilities[k]), found.lang[k]) for k in order[:limit]
+            Candidate(self._ids[found.entries[k]], float(probabilities[k]), found.lang[k], bool(answerable[k]))
+            for k in order[:limit]
         ], none
 
     def known(self, word: str) -> bool:
@@ -500,7 +514,7 @@ def decide(
     runner-ups that are still plausible (shown under it as other questions); "suggest" is for the rest."""
     if not ranked:
         return "none", None, ()
-    if may_answer and leads(ranked, t, none):
+    if may_answer and ranked[0].answerable and leads(ranked, t, none):
         return "answer", ranked[0].entry_id, tuple(c for c in ranked[1 : 1 + t.max_suggestions] if c.score >= t.suggest)
     if none >= t.none_limit:
         return "none", None, ()  # most likely about something the FAQ does not cover: offer nothing

@@ -20,7 +20,7 @@ import numpy as np
 
 from bot.core import ranker_weights
 
-ENTRY_FEATURES = (
+BASE_FEATURES = (
     "text",  # the entry's best question text: weighted F-measure of the two coverages
     "bag",  # all its question texts as one bag: share of the question covered
     "answer",  # its answer: share of the question covered
@@ -40,11 +40,30 @@ ENTRY_FEATURES = (
     "post_gap",  # the same for the FAQ's own posts and bodies (akim, mayor, aiyl okmotu head, envoy, …)
     "date_gap",  # 1 when the question names a year or month its texts and answer never do
 )
+# Each feature also as a margin: the candidate's value minus the best value among the other candidates
+# (itself when it is alone). A linear model over the raw features cannot say "far ahead of the rest"; with
+# the margins it can, and a clear leader gets the confidence it deserves (on our own held-out variants and
+# messages, cross-validated: top-1 +2.4 and +2.8 points at the same risk).
+ENTRY_FEATURES = BASE_FEATURES + tuple(f"margin_{name}" for name in BASE_FEATURES)
 QUERY_FEATURES = (
     "bias",
     "unknown",  # the share of the question's weight in words the knowledge base does not know
     "brevity",  # 1 / (1 + number of content words)
 )
+
+
+def with_margins(base: np.ndarray) -> np.ndarray:
+    """Append, per column, each row's margin over the best other row (rows: candidates, columns as
+    BASE_FEATURES); a single candidate's margin is its own value."""
+    n = len(base)
+    if n == 0:
+        return np.zeros((0, 2 * base.shape[1]))
+    if n == 1:
+        return np.hstack([base, base])
+    order = np.argsort(-base, axis=0, kind="stable")
+    top, second = base[order[0], np.arange(base.shape[1])], base[order[1], np.arange(base.shape[1])]
+    others = np.where(np.arange(n)[:, None] == order[0][None, :], second[None, :], top[None, :])
+    return np.hstack([base, base - others])
 
 
 @dataclass(frozen=True)
