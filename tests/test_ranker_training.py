@@ -21,7 +21,9 @@ def _rows(rng: np.random.Generator, n: int) -> list[Row]:
     rows = []
     for i in range(n):
         features = rng.uniform(0, 1, (2, len(ENTRY_FEATURES)))
-        query = np.array([1.0, 0.0, 0.3])
+        query = np.zeros(len(QUERY_FEATURES))
+        query[QUERY_FEATURES.index("bias")] = 1.0
+        query[QUERY_FEATURES.index("brevity")] = 0.3
         if i % 5 == 4:
             query[QUERY_FEATURES.index("unknown")] = 0.9
             rows.append(Row(Labelled(OUT_OF_SCOPE, f"q{i}"), ("a", "b"), features, query))

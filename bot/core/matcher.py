@@ -43,7 +43,7 @@ from bot.core.corpus import Terms, analyze_many, analyze_scope
 from bot.core.index import TermIndex, dedupe_grouped, f_measure, idf_over_entries
 from bot.core.knowledge import FaqEntry
 from bot.core.lexicon import INTENT_PREFIX
-from bot.core.ranker import BASE_FEATURES, QUERY_FEATURES, Ranker, with_margins
+from bot.core.ranker import BASE_FEATURES, QUERY_FEATURES, Ranker, entry_features, length_of
 from bot.core.reading import Reading, read
 from bot.core.text import fuzzy_form
 
@@ -288,9 +288,10 @@ class Matcher:
             "post_gap": post_gap,
             "date_gap": date_gap,
         }
-        features = with_margins(np.column_stack([by_name[name] for name in BASE_FEATURES]))
-        query = np.array([{"bias": 1.0, "unknown": min(unknown, unknown_mixed), "brevity": 1.0 / (1 + content_words)}[name]
-                          for name in QUERY_FEATURES])
+        length = length_of(content_words)
+        features = entry_features(np.column_stack([by_name[name] for name in BASE_FEATURES]), length)
+        query = np.array([{"bias": 1.0, "unknown": min(unknown, unknown_mixed), "brevity": 1.0 / (1 + content_words),
+                           "length": length}[name] for name in QUERY_FEATURES])
         one_shared_word = content_words <= 1 and np.count_nonzero(bag) > 1
         answerable = (scope_gap < SCOPE_VETO) & ~date_gap
         return Evidence(chosen, features, query, langs, one_shared_word, answerable)
