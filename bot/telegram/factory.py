@@ -43,7 +43,7 @@ from bot.telegram.i18n import CatalogsMissing, create_i18n
 from bot.telegram.middlewares import LanguageMiddleware, ThrottlingMiddleware, UserMiddleware
 from bot.telegram.outbox_sender import OutboxSender
 from bot.telegram.relay import OfficialsRelay
-from bot.telegram.retry import RetryMiddleware, StaleQueryMiddleware, TelegramHealth
+from bot.telegram.retry import ResponseModels, RetryMiddleware, StaleQueryMiddleware, TelegramHealth
 from bot.telegram.routers import (
     admin,
     browse,
@@ -87,6 +87,7 @@ def create_bot(settings: Settings, session: BaseSession | None = None, retry: Re
     if session is None:
         server = TelegramAPIServer.from_base(settings.telegram_api_base)
         session = AiohttpSession(api=server)
+    session.middleware(ResponseModels())
     session.middleware(StaleQueryMiddleware())
     session.middleware(retry or RetryMiddleware(health=health))
     token = settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN

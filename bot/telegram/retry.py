@@ -1,6 +1,6 @@
 """Request middlewares of the bot's session: retry Telegram's 429 and 5xx answers and network failures
-within bounds, remember when Telegram last answered, and accept that an old button press can no longer
-be acknowledged."""
+within bounds, remember when Telegram last answered, accept that an old button press can no longer be
+acknowledged, and keep the parsed response types alive."""
 
 from __future__ import annotations
 
@@ -87,3 +87,24 @@ class StaleQueryMiddleware(BaseRequestMiddleware):
                 log.info("button press %s acknowledged too late (%s)", method.callback_query_id, exc.message)
                 return Response[Any](ok=True, result=True)
             raise
+
+
+class ResponseModels(BaseRequestMiddleware):
+    """Keeps one ``Response[T]`` class alive per Telegram method.
+
+    aiogram parses every answer with ``Response[method.__returning__]``; pydantic caches parametrized
+    models in a weak-valued dictionary, so once nothing else holds the class the garbage collector frees
+    it and the next call builds the model and its validator again. Under load that was about a tenth of
+    the event loop's busy time (py-spy on bench/load.py); holding a reference makes it a cache hit.
+    """
+
+    def __init__(self) -> None:
+        self._held: dict[type, type] = {}
+
+    async def __call__(
+        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Any, method: TelegramMethod[TelegramType]
+    ) -> Response[TelegramType]:
+        kind = type(method)
+        if kind not in self._held:
+            self._held[kind] = Response[method.__returning__]  # type: ignore[name-defined]
+        return await make_request(bot, method)

@@ -8,7 +8,7 @@ import logging
 from typing import Any
 
 import yaml
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject, Filter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -23,6 +23,7 @@ from bot.storage.roles import ROLES
 from bot.storage.tickets import TicketStore
 from bot.telegram.arguments import row_id, user_id
 from bot.telegram.callbacks import AdminDelete
+from bot.telegram.filters import NOT_A_COMMAND, PRIVATE_CHAT
 from bot.telegram.render import esc
 from bot.telegram.sending import answer_long
 
@@ -416,11 +417,11 @@ async def refuse(event: Message | CallbackQuery, **_kwargs: Any) -> None:
 
 def create_router() -> Router:
     router = Router(name="admin")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE_CHAT)
     admin = IsAdmin()
-    router.message.register(cancel, Command("cancel"), admin, ~StateFilter(None))
-    router.message.register(add_step, admin, StateFilter(AddEntry), ~F.text.startswith("/"))
-    router.message.register(edit_value, admin, EditField.value, ~F.text.startswith("/"))
+    router.message.register(cancel, Command("cancel"), ~StateFilter(None), admin)
+    router.message.register(add_step, StateFilter(AddEntry), NOT_A_COMMAND, admin)  # cheap checks first
+    router.message.register(edit_value, StateFilter(EditField.value), NOT_A_COMMAND, admin)
     router.message.register(list_entries, Command("faq"), admin)
     router.message.register(show_entry, Command("show"), admin)
     router.message.register(add_start, Command("add"), admin)

@@ -21,6 +21,7 @@ from bot.storage.feedback import LINK, Feedback
 from bot.storage.users import User, Users
 from bot.telegram.answers import show_answer
 from bot.telegram.callbacks import LinkLanguage, OpenEntry, TopicEntries, TopicsPage
+from bot.telegram.filters import PRIVATE_CHAT
 from bot.telegram.keyboards import shorten
 from bot.telegram.relay import OfficialsRelay
 from bot.telegram.render import esc
@@ -173,7 +174,7 @@ async def link_language(query: CallbackQuery, callback_data: LinkLanguage, users
 
 def create_router() -> Router:
     router = Router(name="browse")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE_CHAT)
     router.message.register(start_with_link, CommandStart(deep_link=True))
     router.message.register(topics, Command("topics"))
     router.callback_query.register(topics_page, TopicsPage.filter())

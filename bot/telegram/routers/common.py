@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.config import LOCALES
 from bot.storage.users import User, Users
 from bot.telegram.callbacks import LanguageChoice
+from bot.telegram.filters import PRIVATE_CHAT
 from bot.telegram.keyboards import language_keyboard
 from bot.telegram.render import quote
 
@@ -63,7 +64,7 @@ async def language_chosen(query: CallbackQuery, callback_data: LanguageChoice, u
 
 def create_router() -> Router:
     router = Router(name="common")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE_CHAT)
     router.message.register(start, CommandStart())
     router.message.register(show_help, Command("help"))
     router.message.register(choose_language, Command("lang"))

@@ -18,6 +18,7 @@ from bot.storage.questions import QuestionLog
 from bot.storage.tickets import ANSWERED, CLOSED, OPEN, TicketStore
 from bot.storage.users import User
 from bot.telegram.callbacks import AskerFeedback, AskHint, ConfirmEscalation, Escalate
+from bot.telegram.filters import PRIVATE_CHAT
 from bot.telegram.outbox_sender import OutboxSender
 from bot.telegram.relay import OfficialsRelay
 from bot.telegram.render import quote
@@ -180,7 +181,7 @@ async def feedback(
 
 def create_router() -> Router:
     router = Router(name="escalation")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE_CHAT)
     router.message.register(ask_command, Command("ask"))
     router.message.register(my_tickets, Command("my"))
     router.callback_query.register(offer, Escalate.filter())

@@ -10,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.storage.outbox import Outbox
 from bot.storage.users import Users
+from bot.telegram.filters import PRIVATE_CHAT, OnLoop
 from bot.telegram.outbox_sender import OutboxSender
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,8 @@ async def blocked_or_unblocked(event: ChatMemberUpdated, users: Users, outbox: O
 
 def create_router() -> Router:
     router = Router(name="fallback")
-    router.message.register(unknown_command, F.chat.type == "private", F.text.startswith("/"))
-    router.message.register(not_text, F.chat.type == "private")
+    router.message.register(unknown_command, PRIVATE_CHAT, OnLoop(F.text.startswith("/")))
+    router.message.register(not_text, PRIVATE_CHAT)
     router.callback_query.register(stale_button)
-    router.my_chat_member.register(blocked_or_unblocked, F.chat.type == "private")
+    router.my_chat_member.register(blocked_or_unblocked, PRIVATE_CHAT)
     return router

@@ -22,6 +22,7 @@ from bot.services.review import ReviewItem, ReviewService
 from bot.services.stats import MAX_DAYS, PERIODS, build_report, format_summary, to_csv
 from bot.storage.stats import StatsQueries
 from bot.telegram.callbacks import ReviewAdd, ReviewDecision, StatsView
+from bot.telegram.filters import PRIVATE_CHAT
 from bot.telegram.keyboards import shorten
 from bot.telegram.render import esc
 from bot.telegram.routers.admin import AddEntry, IsAdmin, problems_text, prompts, refuse
@@ -217,7 +218,7 @@ async def stats_view(query: CallbackQuery, callback_data: StatsView, stats: Stat
 
 def create_router() -> Router:
     router = Router(name="insights")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE_CHAT)
     admin = IsAdmin()
     router.message.register(review, Command("review"), admin)
     router.message.register(stats_command, Command("stats"), admin)

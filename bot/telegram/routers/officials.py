@@ -20,6 +20,7 @@ from bot.storage.roles import Roles
 from bot.storage.tickets import CLOSED, DELIVERED, Ticket, TicketStore
 from bot.telegram.arguments import row_id
 from bot.telegram.callbacks import TicketAction
+from bot.telegram.filters import NOT_A_COMMAND, OnLoop
 from bot.telegram.outbox_sender import OutboxSender
 from bot.telegram.relay import OfficialsRelay, topic_link
 from bot.telegram.render import quote
@@ -181,10 +182,10 @@ async def stranger_in_group(message: Message, **_: Any) -> None:
 def create_router() -> Router:
     router = Router(name="officials")
     in_chat = InOfficialsChat()
-    router.message.register(chat_migrated, in_chat, F.migrate_to_chat_id)
+    router.message.register(chat_migrated, in_chat, OnLoop(F.migrate_to_chat_id))
     router.my_chat_member.register(chat_changed, in_chat)
     router.message.register(answer_command, Command("answer"))
-    router.message.register(answer_in_chat, in_chat, ~F.text.startswith("/"))
+    router.message.register(answer_in_chat, in_chat, NOT_A_COMMAND)
     router.callback_query.register(ticket_action, in_chat, TicketAction.filter(F.action.in_({"close", "draft"})))
-    router.message.register(stranger_in_group, F.chat.type.in_({"group", "supergroup"}))
+    router.message.register(stranger_in_group, OnLoop(F.chat.type.in_({"group", "supergroup"})))
     return router

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -11,6 +11,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.services.privacy import PrivacyService
 from bot.storage.users import User
 from bot.telegram.callbacks import ForgetMe
+from bot.telegram.filters import PRIVATE_CHAT
 from bot.telegram.outbox_sender import OutboxSender
 from bot.telegram.relay import OfficialsRelay
 
@@ -56,7 +57,7 @@ async def forget_confirmed(query: CallbackQuery, callback_data: ForgetMe, privac
 
 def create_router() -> Router:
     router = Router(name="privacy")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE_CHAT)
     router.message.register(forget_me, Command("forget_me"))
     router.callback_query.register(forget_confirmed, ForgetMe.filter())
     return router

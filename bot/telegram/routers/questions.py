@@ -19,6 +19,7 @@ from bot.storage.questions import QuestionLog
 from bot.storage.users import User
 from bot.telegram.answers import share_for, show_answer
 from bot.telegram.callbacks import OpenEntry, PickSuggestion, Vote
+from bot.telegram.filters import PRIVATE_CHAT, OnLoop
 from bot.telegram.keyboards import answer_keyboard, ask_button, escalate_keyboard, suggestions_keyboard, with_vote
 from bot.telegram.relay import OfficialsRelay
 from bot.telegram.render import answer_text
@@ -177,9 +178,9 @@ def _after_thumbs_down(shown, question, knowledge: KnowledgeBase, relay: Officia
 
 def create_router() -> Router:
     router = Router(name="questions")
-    router.message.filter(F.chat.type == "private")
-    router.message.register(question, F.text & ~F.text.startswith("/"))
-    router.message.register(question, F.caption & ~F.caption.startswith("/"))
+    router.message.filter(PRIVATE_CHAT)
+    router.message.register(question, OnLoop(F.text & ~F.text.startswith("/")))
+    router.message.register(question, OnLoop(F.caption & ~F.caption.startswith("/")))
     router.callback_query.register(open_entry, OpenEntry.filter(F.lang.in_(LOCALES)))
     router.callback_query.register(pick_suggestion, PickSuggestion.filter())
     router.callback_query.register(vote, Vote.filter())
