@@ -310,3 +310,24 @@ async def test_migrated_chat_id_survives_restart_but_not_a_new_configuration(tmp
         assert again.relay.chat_id == -100999
     async with await BotHarness.start(make_settings(tmp_path, officials_chat_id=-100777)) as other:
         assert other.relay.chat_id == -100777
+
+
+async def test_a_reply_to_a_ticket_post_whose_id_was_never_stored_still_answers_it(harness: BotHarness):
+    """Killed after Telegram took a ticket post and before its id was written, the bot posts the ticket
+    again after the restart; an official may reply to the first post. Its buttons name the ticket."""
+    h = harness
+    ticket_id = await ask_and_confirm(h, OUT_OF_SCOPE["ru"], "ru")
+    post = to_officials(h)[-1]
+    bot_user = {"id": h.app.bot.id, "is_bot": True, "first_name": "ukuk"}
+    keyboard = post.reply_markup.model_dump(exclude_none=True)
+
+    h.clear()
+    forged = officials_message(4242, **{"from": h.user(555).model_dump(), "text": "x", "reply_markup": keyboard})
+    await h.send("Ответ на чужое сообщение", user=h.user(700, "Official"), chat=officials_chat(), reply_to_message=forged)
+    assert to_user(h) == []  # buttons on a message that is not the bot's name nothing
+
+    lost_post = officials_message(4243, **{"from": bot_user, "text": post.text, "reply_markup": keyboard})
+    await h.send("Ответ: обратитесь в ЦОН", user=h.user(700, "Official"), chat=officials_chat(), reply_to_message=lost_post)
+    delivered = to_user(h)
+    assert len(delivered) == 1 and f"#{ticket_id}" in delivered[0].text and "ЦОН" in delivered[0].text
+    assert (await h.services.tickets.by_message(OFFICIALS, 4243)).id == ticket_id  # remembered for the next reply

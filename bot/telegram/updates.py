@@ -28,7 +28,12 @@ from bot.storage.inbox import Inbox
 log = logging.getLogger(__name__)
 
 LATE_AFTER_SECONDS = 180.0  # a question answered later than this gets an apology for the wait
-MAX_CONCURRENT_UPDATES = 64
+# Updates handled at once. The event loop is CPU-bound under load, so more in flight only lengthens the queue
+# each step waits in, and with it the moment between a reply reaching Telegram and its "replied" mark being
+# committed: killed in that moment, the reply goes out again after the restart. 64 gave 8-17 duplicate
+# replies per five kills in bench/load.py --kills 5, 16 gives 0-4; 16 still covers Telegram's ~0.1 s round
+# trip at 15-20 ms of CPU per update.
+MAX_CONCURRENT_UPDATES = 16
 
 
 def raw_update(update: Update) -> dict[str, Any]:

@@ -91,7 +91,29 @@ async def answer_command(
         await message.answer(_("Your answer to question #{number} was recorded.").format(number=ticket.id))
 
 
-async def answer_in_chat(message: Message, tickets: TicketStore, relay: OfficialsRelay, sender: OutboxSender) -> None:
+async def ticket_of_post(post: Message, bot: Bot, tickets: TicketStore) -> Ticket | None:
+    """The ticket of one of our posts whose message id was never stored: the bot was killed after Telegram
+    took the post and before its id was written, and the post went out again after the restart. Its
+    buttons still name the ticket, and only the bot can have put them there."""
+    if post.from_user is None or post.from_user.id != bot.id or post.reply_markup is None:
+        return None
+    for row in post.reply_markup.inline_keyboard:
+        for button in row:
+            try:
+                action = TicketAction.unpack(button.callback_data or "")
+            except (TypeError, ValueError):
+                continue
+            ticket = await tickets.get(action.ticket_id)
+            if ticket is not None:
+                log.warning("reply to an unrecorded post of ticket #%s (message %s) recorded as its answer",
+                            ticket.id, post.message_id)
+                await tickets.remember_message(post.chat.id, post.message_id, ticket.id)
+                return ticket
+    return None
+
+
+async def answer_in_chat(message: Message, tickets: TicketStore, relay: OfficialsRelay, sender: OutboxSender,
+                         bot: Bot) -> None:
     """A message in a ticket's topic, or a reply to any message of a ticket, answers that ticket."""
     ticket = None
     if message.is_topic_message and message.message_thread_id:
@@ -99,6 +121,8 @@ async def answer_in_chat(message: Message, tickets: TicketStore, relay: Official
         ticket = await tickets.by_topic(message.chat.id, message.message_thread_id)
     if ticket is None and message.reply_to_message is not None:
         ticket = await tickets.by_message(message.chat.id, message.reply_to_message.message_id)
+        if ticket is None:
+            ticket = await ticket_of_post(message.reply_to_message, bot, tickets)
     if ticket is None:
         return  # ordinary conversation among officials
     text = (message.text or message.caption or "").strip()
