@@ -30,7 +30,7 @@ ranker: $(STAMP)
 
 # After changing user-facing strings: refresh the template and both catalogs, then translate.
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k __ -k gettext --no-location --sort-output --omit-header -w 100 -o locales/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k __ -k gettext -k N_ --no-location --sort-output --omit-header -w 100 -o locales/messages.pot .
 	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching -w 100
 
 clean:

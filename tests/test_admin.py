@@ -136,13 +136,14 @@ async def test_admin_edit_is_not_overwritten_by_older_shipped_files(tmp_path):
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (b"- id: [unclosed\n", "not valid YAML"),
-        (b"- id: x\n  category: c\n  question: {ky: a}\n", "field 'question.ru' must be a non-empty text"),
-        (b"\xff\xfe not utf-8", "not UTF-8"),
-        (b"x" * 1_000_001, "at most 1000000"),
+        (b"- id: [unclosed\n", "YAML катасы"),
+        (b"- id: x\n  category: c\n  question: {ky: a}\n", "'question.ru' талаасы бош эмес текст болушу керек"),
+        (b"\xff\xfe not utf-8", "UTF-8 коддоосунда эмес"),
+        (b"x" * 1_000_001, "эң көп 1000000 байт"),
     ],
 )
 async def test_bad_import_is_refused_and_changes_nothing(harness: BotHarness, content, expected):
+    """The problems are named in the admin's language (ky here: the default locale)."""
     before = await harness.services.kb_admin.export_yaml()
     await send_file(harness, content, "/import replace")
     assert expected in harness.last_text()
@@ -155,9 +156,29 @@ async def test_import_with_duplicate_and_unknown_field_names_entry_and_field(har
     before = await harness.services.kb_admin.export_yaml()
     await send_file(harness, yaml.safe_dump(broken, allow_unicode=True).encode(), "/import")
     text = harness.last_text()
-    assert f"entry '{entries[0]['id']}': field 'colour' is not a known field" in text
-    assert f"entry '{entries[1]['id']}': field 'id' duplicates" in text
+    assert f"'{entries[0]['id']}' жазуусу: 'colour' деген талаа белгисиз" in text
+    assert f"'{entries[1]['id']}' жазуусу: бул id буга чейин бар" in text
     assert await harness.services.kb_admin.export_yaml() == before
+
+
+async def test_import_problems_reach_a_russian_speaking_admin_in_russian(harness: BotHarness):
+    await harness.press(LanguageChoice(code="ru").pack(), user=admin(harness))
+    entries = yaml.safe_load(await harness.services.kb_admin.export_yaml())
+    broken = [dict(entries[0], colour="red", reviewed="26.11.2026")]
+    await send_file(harness, yaml.safe_dump(broken, allow_unicode=True).encode(), "/import")
+    text = harness.last_text()
+    assert f"faq.yaml: запись '{entries[0]['id']}': неизвестное поле 'colour'" in text
+    assert "поле 'reviewed' должно быть датой вида 2026-11-26" in text
+    assert "field" not in text and "entry" not in text
+
+
+def test_problems_read_as_english_outside_the_bot():
+    """The CLI and the logs print a problem as it is: the English text."""
+    from bot.core.knowledge import KnowledgeError, parse_yaml_text
+
+    with pytest.raises(KnowledgeError) as caught:
+        parse_yaml_text("- id: x\n  colour: red\n", "f.yaml")
+    assert "f.yaml: entry 'x': field 'colour' is not a known field" in caught.value.problems
 
 
 async def test_export_import_round_trip_is_lossless(harness: BotHarness):

@@ -8,7 +8,7 @@ from babel.messages.pofile import read_po
 
 from tests.conftest import LOCALES, ROOT
 
-KEYWORDS = {"_": None, "__": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "__": None, "gettext": None, "ngettext": (1, 2), "N_": None}  # N_: core problem messages
 
 
 def texts(value) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,35 @@ MAX_VARIANT = 300
 # The question, the answer and the basis are sent as one message: together they must leave room for the
 # frame (labels, tags) inside Telegram's 4,096 characters.
 MAX_MESSAGE = 3900
+
+
+def N_(message: str) -> str:
+    """Marks a problem message for the gettext catalogs (``make messages``); the core stays free of
+    gettext, and the bot translates the message where an admin sees it."""
+    return message
+
+
+class Problem(str):
+    """One problem found in FAQ data. As a ``str`` it is the English text (the CLI, the logs); the bot shows
+    an admin ``translated(gettext)``: the same message from the ky or ru catalog, with the same values."""
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, **params: Any) -> Problem:
+        self = super().__new__(cls, template.format(**params))
+        self.template = template
+        self.params = params
+        return self
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        values = {k: v.translated(gettext) if isinstance(v, Problem) else v for k, v in self.params.items()}
+        return gettext(self.template).format(**values)
+
+
+def translated(problem: str, gettext: Callable[[str], str]) -> str:
+    """A problem in the reader's language when it carries its message; other text as it is."""
+    return problem.translated(gettext) if isinstance(problem, Problem) else problem
 
 
 class KnowledgeError(ValueError):
@@ -74,43 +103,47 @@ class FaqEntry:
         }
 
 
-def _where(source: str, index: int, entry_id: object) -> str:
+def _where(source: str, index: int, entry_id: object) -> Problem:
     name = f"'{entry_id}'" if isinstance(entry_id, str) and entry_id else f"#{index + 1}"
-    return f"{source}: entry {name}"
+    return Problem(N_("{source}: entry {name}"), source=source, name=name)
 
 
-def _check_text(value: object, where: str, field_name: str, problems: list[str], limit: int) -> str:
+def _check_text(value: object, where: Problem, field_name: str, problems: list[str], limit: int) -> str:
     if not isinstance(value, str) or not value.strip():
-        problems.append(f"{where}: field '{field_name}' must be a non-empty text")
+        problems.append(Problem(N_("{where}: field '{field}' must be a non-empty text"), where=where, field=field_name))
         return ""
     if len(value) > limit:
-        problems.append(f"{where}: field '{field_name}' is {len(value)} characters, at most {limit}")
+        problems.append(Problem(N_("{where}: field '{field}' is {size} characters, at most {limit}"), where=where,
+                                field=field_name, size=len(value), limit=limit))
     return value.strip()
 
 
-def _check_bilingual(raw: Mapping[str, Any], name: str, where: str, problems: list[str]) -> dict[str, str]:
+def _check_bilingual(raw: Mapping[str, Any], name: str, where: Problem, problems: list[str]) -> dict[str, str]:
     value = raw.get(name)
     if not isinstance(value, Mapping):
-        problems.append(f"{where}: field '{name}' must map ky and ru to texts")
+        problems.append(Problem(N_("{where}: field '{field}' must map ky and ru to texts"), where=where, field=name))
         return {}
     for extra in sorted(set(value) - set(LANGS), key=str):
-        problems.append(f"{where}: field '{name}.{extra}' is not a known language (ky, ru)")
+        problems.append(Problem(N_("{where}: field '{field}' is not a known language (ky, ru)"), where=where,
+                                field=f"{name}.{extra}"))
     limit = MAX_VARIANT if name == "question" else MAX_TEXT
     return {lang: _check_text(value.get(lang), where, f"{name}.{lang}", problems, limit) for lang in LANGS}
 
 
-def _check_variants(raw: Mapping[str, Any], where: str, problems: list[str]) -> dict[str, tuple[str, ...]]:
+def _check_variants(raw: Mapping[str, Any], where: Problem, problems: list[str]) -> dict[str, tuple[str, ...]]:
     value = raw.get("variants")
     if not isinstance(value, Mapping):
-        problems.append(f"{where}: field 'variants' must map ky and ru to lists of texts")
+        problems.append(Problem(N_("{where}: field 'variants' must map ky and ru to lists of texts"), where=where))
         return {lang: () for lang in LANGS}
     out: dict[str, tuple[str, ...]] = {}
     for extra in sorted(set(value) - set(LANGS), key=str):
-        problems.append(f"{where}: field 'variants.{extra}' is not a known language (ky, ru)")
+        problems.append(Problem(N_("{where}: field '{field}' is not a known language (ky, ru)"), where=where,
+                                field=f"variants.{extra}"))
     for lang in LANGS:
         items = value.get(lang)
         if not isinstance(items, list):
-            problems.append(f"{where}: field 'variants.{lang}' must be a list of texts")
+            problems.append(Problem(N_("{where}: field '{field}' must be a list of texts"), where=where,
+                                    field=f"variants.{lang}"))
             out[lang] = ()
             continue
         texts = [_check_text(item, where, f"variants.{lang}[{i}]", problems, MAX_VARIANT) for i, item in enumerate(items)]
@@ -118,7 +151,7 @@ def _check_variants(raw: Mapping[str, Any], where: str, problems: list[str]) -> 
     return out
 
 
-def _check_date(value: object, where: str, problems: list[str]) -> dt.date:
+def _check_date(value: object, where: Problem, problems: list[str]) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -128,29 +161,31 @@ def _check_date(value: object, where: str, problems: list[str]) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    problems.append(f"{where}: field 'reviewed' must be a date like 2026-11-26")
+    problems.append(Problem(N_("{where}: field 'reviewed' must be a date like 2026-11-26"), where=where))
     return dt.date.min
 
 
 def parse_entry(raw: object, source: str, index: int, problems: list[str]) -> FaqEntry | None:
     """Validate one raw mapping; append problems and return None when it is not a valid entry."""
     if not isinstance(raw, Mapping):
-        problems.append(f"{source}: entry #{index + 1} must be a mapping of fields")
+        problems.append(Problem(N_("{source}: entry #{number} must be a mapping of fields"), source=source,
+                                number=index + 1))
         return None
     entry_id = raw.get("id")
     where = _where(source, index, entry_id)
     before = len(problems)
     for missing in (f for f in REQUIRED_FIELDS if f not in raw):
-        problems.append(f"{where}: field '{missing}' is missing")
+        problems.append(Problem(N_("{where}: field '{field}' is missing"), where=where, field=missing))
     for unknown in sorted(set(raw) - KNOWN_FIELDS, key=str):
-        problems.append(f"{where}: field '{unknown}' is not a known field")
+        problems.append(Problem(N_("{where}: field '{field}' is not a known field"), where=where, field=unknown))
     if "id" in raw and (not isinstance(entry_id, str) or not ID_RE.match(entry_id)):
-        problems.append(f"{where}: field 'id' must be a slug of a-z, 0-9 and '-'")
+        problems.append(Problem(N_("{where}: field 'id' must be a slug of a-z, 0-9 and '-'"), where=where))
     elif isinstance(entry_id, str) and len(entry_id) > MAX_ID:
-        problems.append(f"{where}: field 'id' is {len(entry_id)} characters, at most {MAX_ID} (it travels in buttons)")
+        problems.append(Problem(N_("{where}: field 'id' is {size} characters, at most {limit} (it travels in buttons)"),
+                                where=where, size=len(entry_id), limit=MAX_ID))
     category = raw.get("category")
     if "category" in raw and (not isinstance(category, str) or not category.strip()):
-        problems.append(f"{where}: field 'category' must be a non-empty text")
+        problems.append(Problem(N_("{where}: field 'category' must be a non-empty text"), where=where))
     question = _check_bilingual(raw, "question", where, problems) if "question" in raw else {}
     answer = _check_bilingual(raw, "answer", where, problems) if "answer" in raw else {}
     basis = _check_bilingual(raw, "basis", where, problems) if "basis" in raw else {}
@@ -159,8 +194,9 @@ def parse_entry(raw: object, source: str, index: int, problems: list[str]) -> Fa
     for lang in LANGS:
         size = sum(len(part.get(lang, "")) for part in (question, answer, basis))
         if size > MAX_MESSAGE:
-            problems.append(f"{where}: question, answer and basis in '{lang}' are {size} characters together, "
-                            f"at most {MAX_MESSAGE} (one Telegram message)")
+            problems.append(Problem(N_("{where}: question, answer and basis in '{lang}' are {size} characters "
+                                       "together, at most {limit} (one Telegram message)"),
+                                    where=where, lang=lang, size=size, limit=MAX_MESSAGE))
     if len(problems) > before:
         return None
     return FaqEntry(
@@ -178,7 +214,7 @@ def parse_entry(raw: object, source: str, index: int, problems: list[str]) -> Fa
 def parse_entries(items: object, source: str) -> tuple[list[FaqEntry], list[str]]:
     problems: list[str] = []
     if not isinstance(items, list):
-        return [], [f"{source}: the file must be a YAML list of entries"]
+        return [], [Problem(N_("{source}: the file must be a YAML list of entries"), source=source)]
     entries = [e for i, raw in enumerate(items) if (e := parse_entry(raw, source, i, problems))]
     return entries, problems
 
@@ -188,7 +224,8 @@ def check_unique(entries: Iterable[FaqEntry]) -> list[str]:
     problems = []
     for entry in entries:
         if entry.id in seen:
-            problems.append(f"{entry.source}: entry '{entry.id}': field 'id' duplicates the entry in {seen[entry.id]}")
+            problems.append(Problem(N_("{source}: entry '{id}': field 'id' duplicates the entry in {other}"),
+                                    source=entry.source, id=entry.id, other=seen[entry.id]))
         else:
             seen[entry.id] = entry.source
     return problems
@@ -218,13 +255,15 @@ def _yaml_problem(source: str, exc: BaseException) -> str:
     """One line naming the file, the place and the cause, for every way a YAML text can be unreadable."""
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        return f"{source}: not valid YAML{where}: {exc.problem or exc.context}"
+        cause = exc.problem or exc.context
+        if mark:
+            return Problem(N_("{source}: not valid YAML at line {line}, column {column}: {cause}"), source=source,
+                           line=mark.line + 1, column=mark.column + 1, cause=cause)
+        return Problem(N_("{source}: not valid YAML: {cause}"), source=source, cause=cause)
     if isinstance(exc, RecursionError):
-        return f"{source}: not valid YAML: nested too deeply"
-    if isinstance(exc, ValueError):  # an impossible date such as 2026-13-45
-        return f"{source}: not valid YAML: {exc}"
-    return f"{source}: not valid YAML: {exc}"
+        return Problem(N_("{source}: not valid YAML: nested too deeply"), source=source)
+    # an impossible date such as 2026-13-45 (ValueError), and the rest
+    return Problem(N_("{source}: not valid YAML: {cause}"), source=source, cause=str(exc))
 
 
 def parse_yaml_text(text: str, source: str) -> list[FaqEntry]:

@@ -13,8 +13,10 @@ from typing import Any
 
 from bot.core.knowledge import (
     LANGS,
+    N_,
     FaqEntry,
     KnowledgeError,
+    Problem,
     check_unique,
     dump_entries,
     parse_entry,
@@ -28,17 +30,23 @@ EDITABLE_FIELDS = ("category", *(f"{name}.{lang}" for name in ("question", "answ
 MAX_IMPORT_BYTES = 1_000_000
 
 
+def too_big(source: str, size: int) -> Problem:
+    return Problem(N_("{source}: the file is {size} bytes, at most {limit}"), source=source, size=size,
+                   limit=MAX_IMPORT_BYTES)
+
+
 def parse_upload(data: bytes, source: str) -> list[FaqEntry]:
     """Decode, parse and validate an uploaded file (slow for big files: callers run it off the loop)."""
     if len(data) > MAX_IMPORT_BYTES:
-        raise KnowledgeError([f"{source}: the file is {len(data)} bytes, at most {MAX_IMPORT_BYTES}"])
+        raise KnowledgeError([too_big(source, len(data))])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise KnowledgeError([f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from exc
+        raise KnowledgeError([Problem(N_("{source}: not UTF-8 text ({cause} at byte {byte})"), source=source,
+                                      cause=exc.reason, byte=exc.start)]) from exc
     entries = parse_yaml_text(text, source)
     if not entries:
-        raise KnowledgeError([f"{source}: the file has no entries"])
+        raise KnowledgeError([Problem(N_("{source}: the file has no entries"), source=source)])
     return entries
 
 
@@ -98,10 +106,11 @@ class KnowledgeAdmin:
 
     async def add(self, raw: dict[str, Any], actor: int) -> FaqEntry:
         raw = {**raw, "reviewed": dt.date.today().isoformat()}
-        entry = self._validated(raw, "new entry")
+        entry = self._validated(raw, Problem(N_("new entry")))
         async with self._lock:
             if await self.store.get(entry.id) is not None:
-                raise KnowledgeError([f"new entry '{entry.id}': field 'id' is already used by another entry"])
+                raise KnowledgeError([Problem(N_("new entry '{id}': field 'id' is already used by another entry"),
+                                              id=entry.id)])
             return await self._commit(entry, actor, "create")
 
     async def _change(self, entry_id: str, actor: int, action: str, change) -> FaqEntry:
@@ -112,12 +121,13 @@ class KnowledgeAdmin:
             raw = found[0].to_dict()
             change(raw)
             raw["reviewed"] = dt.date.today().isoformat()
-            entry = self._validated(raw, f"entry '{entry_id}'")
+            entry = self._validated(raw, Problem(N_("entry '{id}'"), id=entry_id))
             return await self._commit(entry, actor, action)
 
     async def edit_field(self, entry_id: str, field: str, value: str, actor: int) -> FaqEntry:
         if field not in EDITABLE_FIELDS:
-            raise KnowledgeError([f"entry '{entry_id}': field '{field}' cannot be edited; one of {', '.join(EDITABLE_FIELDS)}"])
+            raise KnowledgeError([Problem(N_("entry '{id}': field '{field}' cannot be edited; one of {fields}"),
+                                          id=entry_id, field=field, fields=", ".join(EDITABLE_FIELDS))])
 
         def change(raw: dict[str, Any]) -> None:
             name, _, lang = field.partition(".")
@@ -130,14 +140,16 @@ class KnowledgeAdmin:
 
     async def add_variant(self, entry_id: str, lang: str, text: str, actor: int) -> FaqEntry:
         if lang not in LANGS:
-            raise KnowledgeError([f"entry '{entry_id}': field 'variants.{lang}' is not a known language (ky, ru)"])
+            raise KnowledgeError([Problem(N_("{where}: field '{field}' is not a known language (ky, ru)"),
+                                          where=Problem(N_("entry '{id}'"), id=entry_id), field=f"variants.{lang}")])
         return await self._change(entry_id, actor, "update", lambda raw: raw["variants"][lang].append(text))
 
     async def remove_variant(self, entry_id: str, lang: str, number: int, actor: int) -> FaqEntry:
         def change(raw: dict[str, Any]) -> None:
             variants = raw["variants"].get(lang)
             if variants is None or not 1 <= number <= len(variants):
-                raise KnowledgeError([f"entry '{entry_id}': field 'variants.{lang}' has no variant {number}"])
+                raise KnowledgeError([Problem(N_("entry '{id}': field '{field}' has no variant {number}"),
+                                              id=entry_id, field=f"variants.{lang}", number=number)])
             del variants[number - 1]
 
         return await self._change(entry_id, actor, "update", change)
@@ -160,7 +172,7 @@ class KnowledgeAdmin:
         """Validate a whole file first (off the event loop: a big file must not freeze everybody's questions);
         change nothing unless all of it is valid; then apply it in one transaction."""
         if len(data) > MAX_IMPORT_BYTES:  # refuse before any work
-            raise KnowledgeError([f"{source}: the file is {len(data)} bytes, at most {MAX_IMPORT_BYTES}"])
+            raise KnowledgeError([too_big(source, len(data))])
         entries = await asyncio.to_thread(parse_upload, data, source)
         return await self.import_entries(entries, actor, replace)
 

@@ -17,8 +17,8 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.core.knowledge import ID_RE, LANGS, FaqEntry, KnowledgeError
-from bot.services.admin import EDITABLE_FIELDS, MAX_IMPORT_BYTES, KnowledgeAdmin
+from bot.core.knowledge import ID_RE, LANGS, FaqEntry, KnowledgeError, translated
+from bot.services.admin import EDITABLE_FIELDS, MAX_IMPORT_BYTES, KnowledgeAdmin, too_big
 from bot.storage.roles import ROLES
 from bot.storage.tickets import TicketStore
 from bot.telegram.arguments import row_id, user_id
@@ -78,7 +78,7 @@ STEPS = ["id", "category", "question_ky", "question_ru", "answer_ky", "answer_ru
 def problems_text(exc: KnowledgeError) -> str:
     shown = exc.problems[:PROBLEMS_SHOWN]
     more = len(exc.problems) - len(shown)
-    text = _("Nothing was changed. Problems:") + "\n" + "\n".join(f"• {esc(p)}" for p in shown)
+    text = _("Nothing was changed. Problems:") + "\n" + "\n".join(f"• {esc(translated(p, _))}" for p in shown)
     if more:
         text += "\n" + _("…and {count} more.").format(count=more)
     return text
@@ -301,7 +301,7 @@ async def import_file(message: Message, command: CommandObject, kb_admin: Knowle
         await message.answer(_("Unknown mode '{mode}': use /import or /import replace.").format(mode=esc(mode)))
         return
     if document.file_size and document.file_size > MAX_IMPORT_BYTES:
-        await message.answer(problems_text(KnowledgeError([f"{document.file_name}: the file is {document.file_size} bytes, at most {MAX_IMPORT_BYTES}"])))
+        await message.answer(problems_text(KnowledgeError([too_big(document.file_name or "", document.file_size)])))
         return
     buffer = io.BytesIO()
     await bot.download(document, destination=buffer)
