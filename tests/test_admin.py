@@ -139,7 +139,7 @@ async def test_admin_edit_is_not_overwritten_by_older_shipped_files(tmp_path):
         (b"- id: [unclosed\n", "YAML катасы"),
         (b"- id: x\n  category: c\n  question: {ky: a}\n", "'question.ru' талаасы бош эмес текст болушу керек"),
         (b"\xff\xfe not utf-8", "UTF-8 коддоосунда эмес"),
-        (b"x" * 1_000_001, "эң көп 1000000 байт"),
+        (b"x" * 1_000_001, "1000000 байттан ашпашы керек"),
     ],
 )
 async def test_bad_import_is_refused_and_changes_nothing(harness: BotHarness, content, expected):
@@ -157,7 +157,7 @@ async def test_import_with_duplicate_and_unknown_field_names_entry_and_field(har
     await send_file(harness, yaml.safe_dump(broken, allow_unicode=True).encode(), "/import")
     text = harness.last_text()
     assert f"'{entries[0]['id']}' жазуусу: 'colour' деген талаа белгисиз" in text
-    assert f"'{entries[1]['id']}' жазуусу: бул id буга чейин бар" in text
+    assert f"'{entries[1]['id']}' жазуусу: бул id буга чейин колдонулган" in text
     assert await harness.services.kb_admin.export_yaml() == before
 
 
